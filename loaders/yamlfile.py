@@ -1,0 +1,69 @@
+"""Strict YAML reading: line numbers for every key, duplicate keys and bad bytes reported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from loaders.base import Problem
+
+
+class Node(dict):
+    """A YAML mapping that remembers the line of itself and of each of its keys (1-based)."""
+
+    line: int = 0
+    key_lines: dict
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, self.line)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that records lines and refuses duplicate keys (safe_load keeps the last one)."""
+
+    duplicates: list
+
+    def construct_mapping(self, node, deep=False):
+        mapping = Node()
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if key in mapping:
+                self.duplicates.append((key_node.start_mark.line + 1, str(key), mapping.key_lines[key]))
+            mapping[key] = self.construct_object(value_node, deep=True)
+            mapping.key_lines[key] = key_node.start_mark.line + 1
+        return mapping
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping)
+# Dates stay strings here; the curated loader parses them itself and reports bad ones by field.
+_StrictLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path, shown_as: str) -> tuple[object, list[Problem]]:
+    """Parse one YAML file; return (data, problems). Data is None when the file cannot be read."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        return None, [Problem(shown_as, line, "", f"not valid UTF-8 (byte 0x{path.read_bytes()[error.start]:02x}); save the file as UTF-8")]
+    loader = _StrictLoader(text)
+    loader.duplicates = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 0
+        return None, [Problem(shown_as, line, "", f"YAML syntax error: {error.problem or error}")]
+    finally:
+        loader.dispose()
+    problems = [
+        Problem(shown_as, line, key, f"duplicate key (first given on line {first}); a key may appear once per record")
+        for line, key, first in loader.duplicates
+    ]
+    return data, problems
