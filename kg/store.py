@@ -1,0 +1,99 @@
+"""The embedded store: where it lives, how to open it, and the swap that makes builds atomic.
+
+A build writes its store and exports into a staging folder beside the output folder and then
+swaps the two with renames, so a reader sees either the old build or the new one, never half.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+DEFAULT_OUTPUT = Path("build")
+STORE_DIRNAME = "store"
+
+
+class StoreMissing(FileNotFoundError):
+    """There is no built store where one was expected."""
+
+
+def store_path(output_dir: Path = DEFAULT_OUTPUT) -> Path:
+    return Path(output_dir) / STORE_DIRNAME
+
+
+def _siblings(output_dir: Path, tag: str) -> list[Path]:
+    output_dir = Path(output_dir)
+    return sorted(output_dir.parent.glob(f".{output_dir.name}.{tag}-*"))
+
+
+def recover(output_dir: Path = DEFAULT_OUTPUT) -> None:
+    """Undo a swap that was cut between its two renames, and drop staging left by killed builds."""
+    output_dir = Path(output_dir)
+    old = _siblings(output_dir, "old")
+    if not output_dir.exists() and old:
+        os.rename(old[-1], output_dir)
+        old = old[:-1]
+    for leftover in old:
+        shutil.rmtree(leftover, ignore_errors=True)
+    for staging in _siblings(output_dir, "staging"):
+        pid = staging.name.rsplit("-", 1)[-1]
+        if not (pid.isdigit() and _alive(int(pid))):
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def staging_dir(output_dir: Path = DEFAULT_OUTPUT) -> Path:
+    output_dir = Path(output_dir)
+    staging = output_dir.parent / f".{output_dir.name}.staging-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def swap_in(staging: Path, output_dir: Path = DEFAULT_OUTPUT) -> None:
+    """Replace the output folder by the staging folder (two renames; `recover` mends a cut)."""
+    output_dir = Path(output_dir)
+    old = output_dir.parent / f".{output_dir.name}.old-{os.getpid()}"
+    if output_dir.exists():
+        os.rename(output_dir, old)
+    os.rename(staging, output_dir)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def open_store(output_dir: Path = DEFAULT_OUTPUT):
+    """The built store, read-only (pyoxigraph). Queries see the union of all named graphs."""
+    import pyoxigraph
+
+    recover(output_dir)
+    path = store_path(output_dir)
+    if not path.is_dir():
+        raise StoreMissing(f"no store at {path}: run `remkg build` first (or pass --output)")
+    return pyoxigraph.Store.read_only(str(path))
+
+
+def open_dataset(output_dir: Path = DEFAULT_OUTPUT):
+    """The built store as an rdflib Dataset (through oxrdflib), for code that speaks rdflib."""
+    from oxrdflib import OxigraphStore
+    from rdflib import Dataset
+
+    return Dataset(store=OxigraphStore(store=open_store(output_dir)))
+
+
+def select(store, query: str) -> list[dict[str, object]]:
+    """Run a SELECT on the union of all graphs; rows map variable names to pyoxigraph terms."""
+    solutions = store.query(query, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    return [{name: solution[name] for name in names} for solution in solutions]
