@@ -134,9 +134,32 @@ def _union(dataset: Dataset) -> Graph:
 def _write_exports(dataset: Dataset, folder: Path) -> None:
     union = _union(dataset)
     (folder / "remkg.ttl").write_text(union.serialize(format="turtle"), encoding="utf-8")
-    (folder / "remkg.trig").write_text(dataset.serialize(format="trig"), encoding="utf-8")
+    (folder / "remkg.trig").write_text(_trig(dataset), encoding="utf-8")
     (folder / "remkg.nq").write_text(_nquads(dataset), encoding="utf-8")
     context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    jsonld = json.loads(union.serialize(format="json-ld", context=context, auto_compact=True))
-    jsonld["@graph"] = sorted(jsonld.get("@graph", []), key=lambda node: json.dumps(node, sort_keys=True))
+    jsonld = _sorted_json(json.loads(union.serialize(format="json-ld", context=context, auto_compact=True)))
     (folder / "remkg.jsonld").write_text(json.dumps(jsonld, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _trig(dataset: Dataset) -> str:
+    """TriG with the named graphs in IRI order (rdflib's own TriG order varies between runs)."""
+    prefix_lines, blocks = set(), []
+    for graph in sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier)):
+        body = Graph()
+        bind_prefixes(body)
+        for triple in graph:
+            body.add(triple)
+        lines = body.serialize(format="turtle").splitlines()
+        prefix_lines.update(line for line in lines if line.startswith("@prefix"))
+        inner = "\n".join(("    " + line) if line else "" for line in lines if not line.startswith("@prefix")).strip("\n")
+        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
+    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
+
+
+def _sorted_json(value):
+    """JSON-LD with every unordered array sorted (RDF has no order; @list keeps its own)."""
+    if isinstance(value, dict):
+        return {key: (_sorted_json(item) if key != "@list" else [_sorted_json(i) for i in item]) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted((_sorted_json(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+    return value

@@ -24,6 +24,7 @@ _UNSUPPORTED_DATATYPES = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.duration}
 _HELPER_PROPERTIES = {REM.isCoordinatorParticipation}
 # Super-properties owlready2 does not materialise for the most specific inferred property.
 _SUPER_PROPERTIES = {REM.coordinatedBy: REM.hasPartner}
+_OWN_NAMESPACE = "https://w3id.org/remkg/"
 
 
 class ReasonerError(RuntimeError):
@@ -95,6 +96,8 @@ def _new_facts(before: Graph, after: Graph) -> Graph:
     inferred = Graph()
     for s, p, o in after:
         if isinstance(s, BNode) or isinstance(o, (BNode, Literal)) or p in _HELPER_PROPERTIES:
+            continue
+        if not str(s).startswith(_OWN_NAMESPACE):  # e.g. owlready2's placeholder ontology IRI
             continue
         if (s, p, o) in before:
             continue
