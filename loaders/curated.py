@@ -288,21 +288,21 @@ class CuratedLoader:
         if kind == "event":
             self._check_period(record)
 
-    def _parse_fields(self, spec: dict[str, FieldSpec], node: Node, shown: str) -> dict:
+    def _parse_fields(self, spec: dict[str, FieldSpec], node: Node, shown: str, prefix: str = "") -> dict:
         fields = {}
         for name, raw in node.items():
             if name not in spec:
-                self.problems.append(Problem(shown, node.line_of(name), str(name),
+                self.problems.append(Problem(shown, node.line_of(name), prefix + str(name),
                                              f"unknown field; expected one of: {', '.join(spec)}"))
                 continue
             value, error = spec[name].parse(raw)
             if error:
-                self.problems.append(Problem(shown, node.line_of(name), name, error))
+                self.problems.append(Problem(shown, node.line_of(name), prefix + name, error))
             else:
                 fields[name] = value
         for name, field_spec in spec.items():
             if field_spec.required and name not in node:
-                self.problems.append(Problem(shown, node.line, name, "required field missing"))
+                self.problems.append(Problem(shown, node.line, prefix + name, "required field missing"))
         return fields
 
     def _check_period(self, record: Record) -> None:
@@ -327,7 +327,7 @@ class CuratedLoader:
                 self.problems.append(Problem(record.file, record.node.line_of("participants"), f"participants[{position}]",
                                              "expected a mapping with org and role"))
                 continue
-            parsed = self._parse_fields(PARTICIPANT_FIELDS, node, record.file)
+            parsed = self._parse_fields(PARTICIPANT_FIELDS, node, record.file, f"participants[{position}].")
             org = parsed.get("org")
             if org in seen:
                 self.problems.append(Problem(record.file, node.line_of("org"), f"participants[{position}].org",

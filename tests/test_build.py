@@ -1,0 +1,141 @@
+"""`remkg build` on the shipped data: content, provenance, determinism, atomicity, no network."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kg.build import EXPORTS, build
+from kg.store import open_store, select
+
+from .test_curated import DATA_MIN, _tree_digest
+
+PREFIXES = """
+PREFIX rem: <https://w3id.org/remkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+"""
+USERS_PROJECTS = ["PASSENGER", "REMHub", "SUSMAGPRO", "REEsilience", "GREENE"]
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("shipped") / "build"
+    build(None, output)
+    return output
+
+
+def rows(output: Path, query: str) -> list[dict]:
+    return [{k: v.value for k, v in row.items() if v is not None} for row in select(open_store(output), PREFIXES + query)]
+
+
+def test_projects_users_name_first_are_present(shipped):
+    found = rows(shipped, """
+        SELECT ?acronym ?title ?programme (COUNT(DISTINCT ?stage) AS ?stages) WHERE {
+          ?p a rem:Project ; rem:acronym ?acronym ; rem:title ?title ; rem:fundedBy/rdfs:label ?programme ; rem:coversStage ?stage .
+        } GROUP BY ?acronym ?title ?programme""")
+    by_acronym = {row["acronym"]: row for row in found}
+    for acronym in USERS_PROJECTS:
+        assert acronym in by_acronym, acronym
+        assert int(by_acronym[acronym]["stages"]) >= 1
+    assert by_acronym["SUSMAGPRO"]["programme"] == "Horizon 2020"
+    assert by_acronym["REMHub"]["programme"] == "Horizon Europe"
+
+
+def test_project_dates_where_sourced(shipped):
+    found = rows(shipped, """
+        SELECT ?acronym ?start ?end WHERE { ?p rem:acronym ?acronym ; rem:startDate ?start . OPTIONAL { ?p rem:endDate ?end } }""")
+    dates = {row["acronym"]: (row["start"], row.get("end")) for row in found}
+    assert dates["SUSMAGPRO"] == ("2019-06-01", "2023-11-30")
+    assert dates["REEsilience"][0] == "2022-05-01"
+
+
+def test_every_participation_organisation_has_a_country(shipped):
+    participations = rows(shipped, "SELECT (COUNT(*) AS ?n) WHERE { ?x a rem:Participation }")
+    assert int(participations[0]["n"]) >= 20
+    missing = rows(shipped, """
+        SELECT ?org WHERE { ?x a rem:Participation ; rem:participant ?org . FILTER NOT EXISTS { ?org rem:country/rem:isoCode ?c } }""")
+    assert missing == []
+
+
+def test_no_curated_entity_is_unsourced(shipped):
+    unsourced = rows(shipped, """
+        SELECT ?s WHERE {
+          VALUES ?class { rem:Project rem:Organisation rem:Participation rem:Cluster rem:Event rem:FundingProgramme rem:Country }
+          ?s a/rdfs:subClassOf* ?class .
+          FILTER(STRSTARTS(STR(?s), "https://w3id.org/remkg/id/"))
+          FILTER NOT EXISTS { ?s rem:sourcedFrom/rem:url ?url }
+        }""")
+    assert unsourced == []
+    urls = rows(shipped, "SELECT ?url WHERE { ?s a rem:Source ; rem:url ?url }")
+    assert len(urls) >= 20
+    assert all(u["url"].startswith(("https://", "http://")) for u in urls)
+
+
+def test_each_source_file_has_its_named_graph_with_provenance(shipped):
+    graphs = rows(shipped, """
+        SELECT ?g ?from WHERE { GRAPH <https://w3id.org/remkg/id/graph/meta> { ?g prov:wasDerivedFrom ?from } }""")
+    derived = {row["from"] for row in graphs}
+    assert {"data/projects/susmagpro.yaml", "data/organisations.yaml", "data/sources.yaml"} <= derived
+
+
+def test_reasoner_derives_coordinators(shipped):
+    found = rows(shipped, """
+        SELECT ?acronym ?name WHERE {
+          GRAPH <https://w3id.org/remkg/id/graph/inferred> { ?p rem:coordinatedBy ?o }
+          ?p rem:acronym ?acronym . ?o rdfs:label ?name }""")
+    coordinators = {row["acronym"]: row["name"] for row in found}
+    assert coordinators["SUSMAGPRO"] == "Pforzheim University"
+    assert coordinators["PASSENGER"] == "IMDEA Nanociencia"
+    assert coordinators["GREENE"] == "Jožef Stefan Institute"
+
+
+def test_events_the_users_name(shipped):
+    found = rows(shipped, """
+        SELECT ?start ?venue ?n WHERE { ?e a rem:Event ; rem:startDate ?start . OPTIONAL { ?e rem:venue ?venue } OPTIONAL { ?e rem:participantCount ?n } }""")
+    events = {row["start"]: row for row in found}
+    assert events["2025-10-29"]["venue"] == "Mercedes-Benz Museum, Stuttgart" and events["2025-10-29"]["n"] == "150"
+    assert events["2025-10-01"]["venue"] == "Politecnico di Milano" and events["2025-10-01"]["n"] == "67"
+    assert "2026-03-25" in events
+
+
+def test_two_builds_give_identical_bytes(tmp_path, shipped):
+    again = tmp_path / "again"
+    build(None, again)
+    for name in (*EXPORTS, "remkg.nq", "build.json"):
+        assert hashlib.sha256((again / name).read_bytes()).digest() == hashlib.sha256((shipped / name).read_bytes()).digest(), name
+
+
+def test_build_needs_no_network(tmp_path, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access during build: {args}")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    build(DATA_MIN, tmp_path / "build")
+    assert (tmp_path / "build" / "remkg.ttl").exists()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_interrupted_build_leaves_previous_store_usable(tmp_path, sig):
+    output = tmp_path / "build"
+    build(DATA_MIN, output)
+    before = _tree_digest(output)
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", "--output", str(output)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(2.5)  # the shipped build takes several seconds: it is mid-way now
+    assert process.poll() is None, "build finished before it could be interrupted"
+    process.send_signal(sig)
+    process.wait(timeout=60)
+    assert process.returncode != 0
+    assert _tree_digest(output) == before
+    found = rows(output, "SELECT ?a WHERE { ?p rem:acronym ?a }")
+    assert [row["a"] for row in found] == ["DEMO"]
+    build(DATA_MIN, output)  # and the next build cleans up after the killed one
+    assert not list(tmp_path.glob(".build.*"))
