@@ -134,5 +134,140 @@ def stats(output: Path = OUTPUT_OPTION) -> None:
         console.print(table)
 
 
+ENDPOINT_OPTION = typer.Option(None, "--endpoint", "-e", help="Run against this SPARQL 1.1 query endpoint instead of the embedded store.")
+FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table, csv, tsv or json.")
+TIMEOUT_OPTION = typer.Option(60.0, "--timeout", help="Seconds to wait for a remote endpoint.")
+METHOD_OPTION = typer.Option("POST", "--method", help="HTTP method for a remote endpoint: POST (default) or GET.")
+
+
+def _show(result, fmt: str) -> None:
+    from kg.output import FORMATS, render
+
+    if fmt not in FORMATS:
+        err.print(f"[red]error:[/red] unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+        raise typer.Exit(2)
+    rendered = render(result, fmt)
+    if fmt == "table":
+        console.print(rendered)
+        err.print(f"{len(result.rows)} row(s) in {result.seconds:.3f} s from {result.source}")
+    else:
+        typer.echo(rendered)
+
+
+@app.command()
+def query(
+    name: str = typer.Argument(None, help="Name of a query in queries/ (see --list)."),
+    param: list[str] = typer.Option([], "--param", "-p", help="A parameter as key=value; repeat for more."),
+    list_: bool = typer.Option(False, "--list", "-l", help="List the named queries with their parameters."),
+    fmt: str = FORMAT_OPTION, endpoint: str = ENDPOINT_OPTION, output: Path = OUTPUT_OPTION,
+    timeout: float = TIMEOUT_OPTION, method: str = METHOD_OPTION,
+) -> None:
+    """Run a named query from queries/, on the embedded store or on --endpoint.
+
+    Example: remkg query projects-by-stage --param stage=recycling --format csv
+    """
+    from kg.query import QueryError, bind_parameters, list_named, load_named, parse_param_options, run_local, run_remote
+    from kg.store import StoreMissing
+
+    if list_ or not name:
+        table = Table(title="named queries")
+        for column in ("name", "title", "parameters"):
+            table.add_column(column)
+        for named in list_named():
+            params = "\n".join(f"{p.name} ({p.type}{':' + p.kind if p.kind else ''}, default {p.default}): {p.description}" for p in named.params)
+            table.add_row(named.name, f"{named.title}\n[dim]{named.description}[/dim]", params or "-")
+        console.print(table)
+        return
+    try:
+        named = load_named(name)
+        bindings = bind_parameters(named, parse_param_options(param))
+        if endpoint:
+            result = run_remote(named.text, endpoint, bindings, timeout=timeout, method=method)
+        else:
+            result = run_local(named.text, bindings, output)
+    except (QueryError, StoreMissing) as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    _show(result, fmt)
+
+
+@app.command()
+def sparql(
+    text: str = typer.Argument(..., help="A SPARQL SELECT or ASK query, or the path of a .rq file."),
+    fmt: str = FORMAT_OPTION, endpoint: str = ENDPOINT_OPTION, output: Path = OUTPUT_OPTION,
+    timeout: float = TIMEOUT_OPTION, method: str = METHOD_OPTION,
+    allow_federation: bool = typer.Option(False, "--allow-federation", help="Allow SERVICE clauses (outbound requests) on local queries."),
+) -> None:
+    """Run an ad-hoc SPARQL query (text or a .rq file) on the embedded store or on --endpoint.
+
+    Example: remkg sparql "SELECT ?p WHERE { ?p a <https://w3id.org/remkg/ontology#Project> }"
+    """
+    from kg.query import QueryError, run_local, run_remote
+    from kg.store import StoreMissing
+
+    path = Path(text)
+    if text.endswith(".rq"):
+        if not path.is_file():
+            err.print(f"[red]error:[/red] no such query file: {path}")
+            raise typer.Exit(1)
+        text = path.read_text(encoding="utf-8")
+    try:
+        result = run_remote(text, endpoint, timeout=timeout, method=method) if endpoint else \
+            run_local(text, output_dir=output, allow_federation=allow_federation)
+    except (QueryError, StoreMissing) as error:
+        err.print(f"[red]error:[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    _show(result, fmt)
+
+
+@app.command()
+def serve(
+    output: Path = OUTPUT_OPTION,
+    bind: str = typer.Option("127.0.0.1:7878", "--bind", help="Host and port to listen on (loopback by default)."),
+    timeout: int = typer.Option(30, "--timeout", help="Query timeout in seconds."),
+) -> None:
+    """Serve the built store as a read-only SPARQL endpoint (oxigraph serve-read-only); Ctrl-C stops it."""
+    import subprocess
+
+    from kg.query import QueryError
+    from kg.serve import serve_command
+
+    try:
+        command = serve_command(output, bind, timeout)
+    except QueryError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    console.print(f"SPARQL endpoint: http://{bind}/query   (all named graphs as the default graph)")
+    console.print(f"query page:      http://{bind}/")
+    process = subprocess.Popen(command)
+    try:
+        code = process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        code = process.wait(timeout=10)
+        console.print("stopped")
+        code = 0
+    raise typer.Exit(code)
+
+
+@app.command()
+def push(
+    endpoint: str = typer.Option(..., "--endpoint", "-e", help="Graph Store Protocol URL, e.g. http://127.0.0.1:7878/store"),
+    output: Path = OUTPUT_OPTION,
+    timeout: float = typer.Option(120.0, "--timeout", help="Seconds to wait per graph."),
+) -> None:
+    """Upload every named graph of the build to a SPARQL 1.1 Graph Store (each graph replaced as a whole)."""
+    from kg.query import QueryError
+    from kg.serve import push as push_graphs
+    from kg.store import StoreMissing
+
+    try:
+        pushed = push_graphs(endpoint, output, timeout, progress=lambda g, n: err.print(f"  {g}: {n} triples"))
+    except (QueryError, StoreMissing) as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(1) from None
+    console.print(f"[green]pushed[/green] {sum(pushed.values())} triples in {len(pushed)} graphs to {endpoint}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -1,0 +1,253 @@
+"""Named and ad-hoc SPARQL queries, on the embedded store or a remote SPARQL 1.1 endpoint.
+
+Parameters are bound as RDF terms, never pasted into the query text as strings: each value
+becomes a pyoxigraph term (IRI or typed literal) and enters the query as a VALUES block at the
+start of the outermost WHERE group, written in N-Triples syntax with every quote and brace
+escaped. The same binding is used locally and remotely, so both return the same rows, and a
+value cannot change the query. (pyoxigraph's own substitutions need the variable in the
+projection, which would add a column to every parameterised query.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from kg.paths import queries_dir
+from kg.store import DEFAULT_OUTPUT, open_store
+from kg.vocab import ID_BASE, KINDS
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("iri", "date", "string", "integer", "decimal")
+USER_AGENT = "remkg/0.1 (+https://w3id.org/remkg)"
+
+
+class QueryError(Exception):
+    """A query that cannot run: unknown name, bad parameter, syntax error, endpoint failure."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str  # one of PARAM_TYPES
+    kind: str | None  # for iri parameters: a slug is expanded to id/{kind}/{slug}
+    default: str | None
+    description: str
+
+
+@dataclass
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: list[Param]
+    text: str
+    path: Path | None = None
+
+
+@dataclass
+class Result:
+    columns: list[str]
+    rows: list[dict[str, str | None]]
+    seconds: float = 0.0
+    source: str = "embedded store"
+    extra: dict = field(default_factory=dict)
+
+
+# --- the query library ----------------------------------------------------------------------
+
+_HEADER_RE = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)(?::(?P<kind>[a-z]+))?\s+(?P<default>\S+)\s+--\s+(?P<description>.+)$")
+
+
+def parse_named(path: Path) -> NamedQuery:
+    """Read a .rq file and its comment header (title, description, one `param:` line per parameter)."""
+    text = path.read_text(encoding="utf-8")
+    title, description, params = path.stem, "", []
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _HEADER_RE.match(line.strip())
+        if not match:
+            continue
+        key, value = match.groups()
+        if key == "title":
+            title = value
+        elif key == "description":
+            description = value
+        else:
+            spec = _PARAM_RE.match(value)
+            if not spec or spec["type"] not in PARAM_TYPES or (spec["kind"] and spec["kind"] not in KINDS):
+                raise QueryError(f"{path.name}:{number}: bad param line; expected "
+                                 f"'# param: NAME TYPE[:KIND] DEFAULT -- description' with TYPE one of {', '.join(PARAM_TYPES)}")
+            default = None if spec["default"] == "-" else spec["default"]
+            params.append(Param(spec["name"], spec["type"], spec["kind"], default, spec["description"]))
+    return NamedQuery(path.stem, title, description, params, text, path)
+
+
+def list_named(folder: Path | None = None) -> list[NamedQuery]:
+    return [parse_named(path) for path in sorted(Path(folder or queries_dir()).glob("*.rq"))]
+
+
+def load_named(name: str, folder: Path | None = None) -> NamedQuery:
+    path = Path(folder or queries_dir()) / f"{name}.rq"
+    if not path.is_file():
+        known = ", ".join(q.name for q in list_named(folder))
+        raise QueryError(f"no named query '{name}'; known: {known}")
+    return parse_named(path)
+
+
+# --- parameters as RDF terms --------------------------------------------------------------------
+
+def bind_parameters(query: NamedQuery, given: dict[str, str]) -> dict[str, object]:
+    """Turn `key=value` strings into pyoxigraph terms, checking names, types and required values."""
+    import pyoxigraph as ox
+
+    known = {p.name: p for p in query.params}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise QueryError(f"query '{query.name}' has no parameter {', '.join(unknown)}; "
+                         f"its parameters: {', '.join(known) or 'none'}")
+    bound = {}
+    for param in query.params:
+        raw = given.get(param.name, param.default)
+        if raw is None:
+            raise QueryError(f"query '{query.name}' needs --param {param.name}=… ({param.description})")
+        bound[param.name] = _term(param, raw, ox)
+    return bound
+
+
+def _term(param: Param, raw: str, ox):
+    if param.type == "iri":
+        if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", raw) and param.kind:
+            raw = f"{ID_BASE}{param.kind}/{raw}"
+        if not re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", raw):
+            raise QueryError(f"parameter {param.name}: expected an http(s) IRI{' or a slug' if param.kind else ''}, got {raw!r}")
+        return ox.NamedNode(raw)
+    if param.type == "date":
+        try:
+            dt.date.fromisoformat(raw)
+        except ValueError:
+            raise QueryError(f"parameter {param.name}: expected a date YYYY-MM-DD, got {raw!r}") from None
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "date"))
+    if param.type == "integer":
+        if not re.fullmatch(r"-?\d+", raw):
+            raise QueryError(f"parameter {param.name}: expected a whole number, got {raw!r}")
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "integer"))
+    if param.type == "decimal":
+        try:
+            Decimal(raw)
+        except InvalidOperation:
+            raise QueryError(f"parameter {param.name}: expected a number, got {raw!r}") from None
+        return ox.Literal(raw, datatype=ox.NamedNode(XSD + "decimal"))
+    return ox.Literal(raw)
+
+
+def with_values(text: str, bindings: dict[str, object]) -> str:
+    """The query with a VALUES block of the bound terms at the start of its outermost WHERE group."""
+    if not bindings:
+        return text
+    match = re.search(r"\bWHERE\s*\{", _blank_comments(text), flags=re.IGNORECASE)
+    if match is None:
+        raise QueryError("cannot bind parameters: the query has no WHERE clause")
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(str(term) for term in bindings.values())
+    return f"{text[:match.end()]}\n  VALUES ({names}) {{ ({terms}) }}{text[match.end():]}"
+
+
+def _blank_comments(text: str) -> str:
+    """Comments replaced by spaces of the same length, so positions stay valid."""
+    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
+
+
+def uses_service(text: str) -> bool:
+    return re.search(r"\bSERVICE\b", _blank_comments(text), flags=re.IGNORECASE) is not None
+
+
+# --- running ---------------------------------------------------------------------------------
+
+def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: Path = DEFAULT_OUTPUT,
+              allow_federation: bool = False) -> Result:
+    """Run a SELECT or ASK on the built store (union of all named graphs)."""
+    import pyoxigraph as ox
+
+    if uses_service(text) and not allow_federation:
+        raise QueryError("the query uses SERVICE (a request to another endpoint); pass --allow-federation to allow it")
+    store = open_store(output_dir)
+    started = time.perf_counter()
+    try:
+        solutions = store.query(with_values(text, bindings or {}), use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise QueryError(_syntax_message(str(error))) from None
+    if isinstance(solutions, ox.QueryBoolean):
+        return Result(["result"], [{"result": str(bool(solutions)).lower()}], time.perf_counter() - started)
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise QueryError("only SELECT and ASK queries give rows; use CONSTRUCT through the Python API")
+    columns = [variable.value for variable in solutions.variables]
+    rows = [{name: _local_value(solution[name]) for name in columns} for solution in solutions]
+    return Result(columns, rows, time.perf_counter() - started)
+
+
+def _syntax_message(message: str) -> str:
+    position = re.match(r"error at (\d+):(\d+): (.*)", message, flags=re.DOTALL)
+    if position:
+        line, column, what = position.groups()
+        return f"SPARQL syntax error at line {line}, column {column}: {what}"
+    return f"SPARQL syntax error: {message}"
+
+
+def _local_value(term) -> str | None:
+    return None if term is None else term.value
+
+
+def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = None, timeout: float = 60.0,
+               method: str = "POST") -> Result:
+    """Run a SELECT or ASK on a SPARQL 1.1 endpoint (JSON results). Credentials: REMKG_ENDPOINT_USER/PASSWORD."""
+    from SPARQLWrapper import JSON, POST, GET, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    client = SPARQLWrapper(endpoint, agent=USER_AGENT)
+    client.setQuery(with_values(text, bindings or {}))
+    client.setReturnFormat(JSON)
+    client.setMethod(POST if method.upper() == "POST" else GET)
+    client.setTimeout(int(timeout))
+    user, password = os.environ.get("REMKG_ENDPOINT_USER"), os.environ.get("REMKG_ENDPOINT_PASSWORD")
+    if user:
+        client.setCredentials(user, password or "")
+    started = time.perf_counter()
+    try:
+        payload = client.queryAndConvert()
+    except SPARQLWrapperException as error:
+        raise QueryError(f"endpoint {endpoint} refused the query: {error}") from None
+    except OSError as error:  # connection refused, timeout, DNS
+        raise QueryError(f"endpoint {endpoint} did not answer: {error}") from None
+    seconds = time.perf_counter() - started
+    if "boolean" in payload:
+        return Result(["result"], [{"result": str(payload["boolean"]).lower()}], seconds, endpoint)
+    columns = payload["head"]["vars"]
+    rows = [{name: binding.get(name, {}).get("value") for name in columns} for binding in payload["results"]["bindings"]]
+    return Result(columns, rows, seconds, endpoint)
+
+
+def run_named(name: str, params: dict[str, str] | None = None, endpoint: str | None = None,
+              output_dir: Path = DEFAULT_OUTPUT, **remote_options) -> Result:
+    """The Python face of `remkg query NAME --param k=v`: rows of a named query."""
+    query = load_named(name)
+    bindings = bind_parameters(query, params or {})
+    if endpoint:
+        return run_remote(query.text, endpoint, bindings, **remote_options)
+    return run_local(query.text, bindings, output_dir)
+
+
+def parse_param_options(options: list[str]) -> dict[str, str]:
+    """`--param key=value` options as a dict, with a clear error for a malformed one."""
+    params = {}
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or not key:
+            raise QueryError(f"--param expects key=value, got {option!r}")
+        params[key.strip()] = value
+    return params
