@@ -158,9 +158,18 @@ def with_values(text: str, bindings: dict[str, object]) -> str:
     return f"{text[:match.end()]}\n  VALUES ({names}) {{ ({terms}) }}{text[match.end():]}"
 
 
+_TOKENS_RE = re.compile(
+    r"(?P<iri><[^<>\"{}|^`\\\s]*>)"
+    r"|(?P<long>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')"
+    r"|(?P<string>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
+    r"|(?P<comment>#[^\n]*)",
+    flags=re.DOTALL,
+)
+
+
 def _blank_comments(text: str) -> str:
-    """Comments replaced by spaces of the same length, so positions stay valid."""
-    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group()), text)
+    """Comments replaced by spaces of the same length (positions stay valid); '#' in IRIs and strings kept."""
+    return _TOKENS_RE.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(), text)
 
 
 def uses_service(text: str) -> bool:
@@ -210,7 +219,8 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
-    client.setQuery(with_values(text, bindings or {}))
+    # SPARQLWrapper guesses the query type from keywords and can be fooled by words in comments.
+    client.setQuery(_blank_comments(with_values(text, bindings or {})))
     client.setReturnFormat(JSON)
     client.setMethod(POST if method.upper() == "POST" else GET)
     client.setTimeout(int(timeout))

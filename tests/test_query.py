@@ -1,0 +1,192 @@
+"""Named queries on the shipped data, parameter safety, and the same queries through a real
+`oxigraph serve` loaded with `remkg push`, and `remkg serve` answering SPARQLWrapper."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from kg.build import build
+from kg.query import QueryError, list_named, load_named, run_local, run_named
+from kg.serve import oxigraph_executable, push
+
+from .test_build import USERS_PROJECTS
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("q") / "build"
+    build(None, output)
+    return output
+
+
+def named(name: str, shipped: Path, **params) -> list[dict]:
+    return run_named(name, params, output_dir=shipped).rows
+
+
+def test_every_named_query_has_a_header_and_runs(shipped):
+    queries = list_named()
+    assert len(queries) >= 12
+    for query in queries:
+        assert query.title != query.name and query.description, query.name
+        assert run_named(query.name, output_dir=shipped).columns, query.name
+
+
+def test_projects_covering_a_stage_include_narrower_stages(shipped):
+    rows = named("projects-by-stage", shipped, stage="recycling")
+    acronyms = {r["acronym"] for r in rows}
+    assert {"SUSMAGPRO", "REEsilience", "GREENE", "REMHub"} <= acronyms
+    assert {r["coveredStage"] for r in rows if r["acronym"] == "REMHub"} >= {"Reuse", "Repurposing"}
+    susmagpro = next(r for r in rows if r["acronym"] == "SUSMAGPRO")
+    assert (susmagpro["start"], susmagpro["end"], susmagpro["coordinator"]) == ("2019-06-01", "2023-11-30", "Pforzheim University")
+
+
+def test_participants_of_a_project(shipped):
+    rows = named("project-participants", shipped, project="greene")
+    by_name = {r["organisation"]: r for r in rows}
+    assert by_name["Jožef Stefan Institute"]["role"] == "coordinator"
+    assert by_name["Agencia Estatal Consejo Superior de Investigaciones Científicas"]["role"] == "third party"
+    assert by_name["Vinnytsia National Technical University"]["country"] == "UA"
+    assert by_name["Universidad de Zaragoza"]["activityType"] == "Higher or secondary education establishment"
+    assert len(rows) == 11
+
+
+def test_projects_of_an_organisation_and_shared_organisations(shipped):
+    assert {r["acronym"]: r["role"] for r in named("organisation-projects", shipped, org="pforzheim-university")} == {
+        "SUSMAGPRO": "coordinator", "REEsilience": "coordinator", "GREENE": "participant"}
+    shared = {r["organisation"]: r["projects"] for r in named("shared-organisations", shipped)}
+    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER"}
+
+
+def test_stage_coverage_and_gaps_on_a_date(shipped):
+    coverage = {r["stageLabel"]: r for r in named("stage-coverage-on-date", shipped, date="2021-01-01")}
+    assert coverage["Collection, sorting and dismantling"]["projects"] == "SUSMAGPRO"
+    assert coverage["Exploration and mining"]["activeProjects"] == "0"
+    gaps = {r["stageLabel"] for r in named("stages-without-active-project", shipped, date="2024-01-01")}
+    assert "Collection, sorting and dismantling" in gaps  # SUSMAGPRO ended in November 2023
+    assert "Metal and alloy production" not in gaps  # REEsilience has no recorded end
+
+
+def test_cluster_material_countries_events_challenges_provenance(shipped):
+    assert named("cluster-members", shipped, cluster="crms4eu")[0]["declaredMembers"] == "17"
+    assert {r["acronym"] for r in named("projects-by-concept", shipped, concept="https://w3id.org/remkg/id/material/heavy-rare-earths")} == {"SUSMAGPRO", "REMHub"}
+    countries = {r["iso"]: r for r in named("countries-in-stage", shipped, stage="recycling")}
+    assert countries["DE"]["organisations"] != "0" and countries["PL"]["organisations"] == "0"
+    events = {r["start"]: r for r in named("events-and-projects", shipped)}
+    assert set(events["2026-03-25"]["projects"].split(", ")) == {"REMHub", "REEsilience", "SUSMAGPRO", "GREENE"}
+    challenges = {r["challenge"]: int(r["projectCount"]) for r in named("challenges-and-projects", shipped)}
+    assert challenges["Dependence on imports"] >= 4 and challenges["Skills and education"] == 0
+    provenance = named("entity-provenance", shipped, entity="https://w3id.org/remkg/id/project/susmagpro")
+    assert {"https://cordis.europa.eu/project/id/821114/factsheet", "data/projects/susmagpro.yaml"} <= {r["detail"] for r in provenance}
+
+
+@pytest.mark.parametrize("evil", ['"} ; DROP ALL ; #', "x' } UNION { ?s ?p ?o } #", 'Pforzheim "University"', "<http://evil/>"])
+def test_parameter_values_are_plain_values(shipped, tmp_path, evil):
+    query = tmp_path / "by-name.rq"
+    query.write_text("# title: By name\n# description: test\n# param: name string - -- a name\n"
+                     "SELECT ?org WHERE { ?org <http://www.w3.org/2000/01/rdf-schema#label> ?name }\n")
+    from kg.query import bind_parameters, parse_named
+    rows = run_local(parse_named(query).text, bind_parameters(parse_named(query), {"name": evil}), shipped).rows
+    assert rows == []
+    assert run_local(parse_named(query).text, bind_parameters(parse_named(query), {"name": "Pforzheim University"}), shipped).rows
+
+
+def test_iri_parameter_rejects_non_iris_and_unknown_parameters(shipped):
+    with pytest.raises(QueryError, match="expected an http"):
+        run_named("projects-by-stage", {"stage": "> } DROP ALL"}, output_dir=shipped)
+    with pytest.raises(QueryError, match="has no parameter colour"):
+        run_named("projects-by-stage", {"colour": "red"}, output_dir=shipped)
+    with pytest.raises(QueryError, match="expected a date"):
+        run_named("stage-coverage-on-date", {"date": "yesterday"}, output_dir=shipped)
+
+
+def test_syntax_error_names_line_and_column(shipped):
+    with pytest.raises(QueryError, match=r"line 3, column 2"):
+        run_local("SELECT ?x WHERE {\n  ?x ?y \n}", output_dir=shipped)
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s <http://example.org/x#p> ?o . SERVICE <http://example.org/sparql> { ?s ?p ?o } }",
+    'SELECT * WHERE { ?s ?p "#" . service <http://example.org/sparql> { ?s ?p ?o } }',
+])
+def test_service_is_refused_unless_allowed(shipped, text):
+    with pytest.raises(QueryError, match="SERVICE"):
+        run_local(text, output_dir=shipped)
+
+
+def test_comments_do_not_hide_or_fake_service():
+    from kg.query import uses_service
+    assert not uses_service("# SERVICE in a comment\nSELECT * WHERE { ?s ?p ?o }")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server exited"
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not come up")
+
+
+@pytest.fixture()
+def oxigraph_server(tmp_path):
+    port = _free_port()
+    process = subprocess.Popen([oxigraph_executable(), "serve", "--location", str(tmp_path / "server-store"),
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_named_queries_give_the_same_rows_on_a_pushed_server(shipped, oxigraph_server):
+    pushed = push(f"{oxigraph_server}/store", shipped)
+    assert len(pushed) >= 10
+    for query in list_named():
+        local = run_named(query.name, output_dir=shipped)
+        remote = run_named(query.name, endpoint=f"{oxigraph_server}/query")
+        assert remote.columns == local.columns, query.name
+        assert remote.rows == local.rows, query.name
+    remote_evil = run_named("project-participants", {"project": "https://w3id.org/remkg/id/project/x%22%7D"}, endpoint=f"{oxigraph_server}/query")
+    assert remote_evil.rows == []
+
+
+def test_remkg_serve_answers_sparqlwrapper_and_stops_cleanly(shipped):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(shipped), "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/", process)
+        client = SPARQLWrapper(f"http://127.0.0.1:{port}/query")
+        client.setReturnFormat(JSON)
+        client.setQuery("SELECT ?a WHERE { ?p a <https://w3id.org/remkg/ontology#Project> ; <https://w3id.org/remkg/ontology#acronym> ?a }")
+        acronyms = {b["a"]["value"] for b in client.queryAndConvert()["results"]["bindings"]}
+        assert set(USERS_PROJECTS) <= acronyms
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, output
+    assert f"http://127.0.0.1:{port}/query" in output
+    assert "stopped" in output
