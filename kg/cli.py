@@ -140,6 +140,22 @@ TIMEOUT_OPTION = typer.Option(60.0, "--timeout", help="Seconds to wait for a rem
 METHOD_OPTION = typer.Option("POST", "--method", help="HTTP method for a remote endpoint: POST (default) or GET.")
 
 
+def _fail(error: Exception) -> None:
+    err.print(f"[red]error:[/red] {error}", highlight=False)
+    raise typer.Exit(1)
+
+
+def _run_and_show(text: str, bindings, fmt: str, endpoint, output: Path, allow_federation: bool = False, **remote) -> None:
+    from kg.query import QueryError, run
+    from kg.store import StoreMissing
+
+    try:
+        result = run(text, bindings, endpoint, output, allow_federation, **remote)
+    except (QueryError, StoreMissing) as error:
+        _fail(error)
+    _show(result, fmt)
+
+
 def _show(result, fmt: str) -> None:
     from kg.output import FORMATS, render
 
@@ -166,8 +182,7 @@ def query(
 
     Example: remkg query projects-by-stage --param stage=recycling --format csv
     """
-    from kg.query import QueryError, bind_parameters, list_named, load_named, parse_param_options, run_local, run_remote
-    from kg.store import StoreMissing
+    from kg.query import QueryError, bind_parameters, list_named, load_named, parse_param_options
 
     if list_ or not name:
         table = Table(title="named queries")
@@ -181,14 +196,9 @@ def query(
     try:
         named = load_named(name)
         bindings = bind_parameters(named, parse_param_options(param))
-        if endpoint:
-            result = run_remote(named.text, endpoint, bindings, timeout=timeout, method=method)
-        else:
-            result = run_local(named.text, bindings, output)
-    except (QueryError, StoreMissing) as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
-        raise typer.Exit(1) from None
-    _show(result, fmt)
+    except QueryError as error:
+        _fail(error)
+    _run_and_show(named.text, bindings, fmt, endpoint, output, timeout=timeout, method=method)
 
 
 @app.command()
@@ -202,22 +212,13 @@ def sparql(
 
     Example: remkg sparql "SELECT ?p WHERE { ?p a <https://w3id.org/remkg/ontology#Project> }"
     """
-    from kg.query import QueryError, run_local, run_remote
-    from kg.store import StoreMissing
-
     path = Path(text)
     if text.endswith(".rq"):
         if not path.is_file():
             err.print(f"[red]error:[/red] no such query file: {path}")
             raise typer.Exit(1)
         text = path.read_text(encoding="utf-8")
-    try:
-        result = run_remote(text, endpoint, timeout=timeout, method=method) if endpoint else \
-            run_local(text, output_dir=output, allow_federation=allow_federation)
-    except (QueryError, StoreMissing) as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
-        raise typer.Exit(1) from None
-    _show(result, fmt)
+    _run_and_show(text, None, fmt, endpoint, output, allow_federation, timeout=timeout, method=method)
 
 
 @app.command()

@@ -242,14 +242,19 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
     return Result(columns, rows, seconds, endpoint)
 
 
+def run(text: str, bindings: dict[str, object] | None = None, endpoint: str | None = None,
+        output_dir: Path = DEFAULT_OUTPUT, allow_federation: bool = False, **remote_options) -> Result:
+    """A query on `endpoint` if one is given, otherwise on the embedded store in `output_dir`."""
+    if endpoint:
+        return run_remote(text, endpoint, bindings, **remote_options)
+    return run_local(text, bindings, output_dir, allow_federation)
+
+
 def run_named(name: str, params: dict[str, str] | None = None, endpoint: str | None = None,
               output_dir: Path = DEFAULT_OUTPUT, **remote_options) -> Result:
     """The Python face of `remkg query NAME --param k=v`: rows of a named query."""
     query = load_named(name)
-    bindings = bind_parameters(query, params or {})
-    if endpoint:
-        return run_remote(query.text, endpoint, bindings, **remote_options)
-    return run_local(query.text, bindings, output_dir)
+    return run(query.text, bind_parameters(query, params or {}), endpoint, output_dir, **remote_options)
 
 
 def parse_param_options(options: list[str]) -> dict[str, str]:
