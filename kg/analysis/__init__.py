@@ -1,0 +1,1 @@
+"""Analysis of the ecosystem for coordinators: networks, gaps, synergies, matchmaking, pilots."""

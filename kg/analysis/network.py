@@ -1,0 +1,174 @@
+"""NetworkX projections of the store, read only through the analysis-* named queries.
+
+`Ecosystem` holds what every analysis needs: projects with dates, organisations with countries,
+the project–organisation bipartite graph, its weighted projections, what each project works on,
+the vocabulary, and the value chain as a directed graph of stages and materials.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import networkx as nx
+from networkx.algorithms import bipartite
+
+from kg.query import run_named
+from kg.store import DEFAULT_OUTPUT
+
+STAGE_SCHEME = "https://w3id.org/remkg/ontology#ValueChainStages"
+
+
+@dataclass
+class Project:
+    iri: str
+    acronym: str
+    start: dt.date | None = None
+    end: dt.date | None = None
+    trl_start: int | None = None
+    trl_target: int | None = None
+    eu_contribution: Decimal | None = None
+
+    def active_on(self, day: dt.date) -> bool:
+        """Started on or before the day and not ended before it; unknown start means unknown, so no."""
+        return self.start is not None and self.start <= day and (self.end is None or self.end >= day)
+
+
+@dataclass
+class Organisation:
+    iri: str
+    name: str
+    country: str | None = None
+    eu_member: bool = False
+
+
+@dataclass
+class Concept:
+    iri: str
+    scheme: str
+    label: str
+    broader: set[str] = field(default_factory=set)
+    order: int | None = None
+    serves: set[str] = field(default_factory=set)
+    heavy: bool = False
+
+
+@dataclass
+class Ecosystem:
+    projects: dict[str, Project]
+    organisations: dict[str, Organisation]
+    roles: dict[tuple[str, str], str]  # (project, org) -> role label
+    facets: dict[str, dict[str, set[str]]]  # project -> facet -> concepts
+    top_stages: dict[str, set[str]]  # project -> top-level stages and themes it covers
+    concepts: dict[str, Concept]
+    chain: nx.DiGraph  # stages and materials: next / loops-back-to / consumes / produces edges
+    countries: dict[str, tuple[str, bool]] = field(default_factory=dict)  # iso -> (name, EU member)
+    bipartite: nx.Graph = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.bipartite = nx.Graph()
+        self.bipartite.add_nodes_from(self.projects, kind="project", bipartite=0)
+        self.bipartite.add_nodes_from(self.organisations, kind="organisation", bipartite=1)
+        self.bipartite.add_edges_from(self.roles)
+
+    # -- projections ----------------------------------------------------------------------------
+
+    def project_network(self) -> nx.Graph:
+        """Projects linked by shared partners; edge weight = number of shared organisations."""
+        return bipartite.weighted_projected_graph(self.bipartite, list(self.projects))
+
+    def organisation_network(self) -> nx.Graph:
+        """Organisations linked by common projects; edge weight = number of projects together."""
+        return bipartite.weighted_projected_graph(self.bipartite, list(self.organisations))
+
+    # -- vocabulary helpers ---------------------------------------------------------------------
+
+    def top_level_stages(self) -> list[str]:
+        """The chain stages in order (stageOrder), then the themes by label."""
+        tops = [c for c in self.concepts.values() if c.scheme == STAGE_SCHEME and not c.broader]
+        return [c.iri for c in sorted(tops, key=lambda c: (c.order is None, c.order or 0, c.label))]
+
+    def chain_stages(self) -> list[str]:
+        return [s for s in self.top_level_stages() if self.concepts[s].order is not None]
+
+    def label(self, iri: str) -> str:
+        if iri in self.concepts:
+            return self.concepts[iri].label
+        if iri in self.projects:
+            return self.projects[iri].acronym
+        if iri in self.organisations:
+            return self.organisations[iri].name
+        return iri.rsplit("/", 1)[-1]
+
+    def narrower_closure(self, iri: str) -> set[str]:
+        """A concept and everything below it."""
+        children = defaultdict(set)
+        for concept in self.concepts.values():
+            for parent in concept.broader:
+                children[parent].add(concept.iri)
+        found, todo = {iri}, [iri]
+        while todo:
+            for child in children[todo.pop()]:
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return found
+
+    def active_projects(self, day: dt.date) -> list[str]:
+        return [iri for iri, project in sorted(self.projects.items()) if project.active_on(day)]
+
+    def partners(self, project: str) -> set[str]:
+        return set(self.bipartite.neighbors(project)) if project in self.bipartite else set()
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = None) -> Ecosystem:
+    """Read the analysis-* named queries (embedded store, or an endpoint) into an Ecosystem."""
+    def rows(name: str) -> list[dict]:
+        return run_named(name, endpoint=endpoint, output_dir=output_dir).rows
+
+    projects = {
+        r["project"]: Project(r["project"], r["acronym"], _date(r["start"]), _date(r["end"]), _int(r["trlStart"]),
+                              _int(r["trlTarget"]), Decimal(r["euContribution"]) if r["euContribution"] else None)
+        for r in rows("analysis-projects")
+    }
+    organisations, roles = {}, {}
+    for r in rows("analysis-participations"):
+        organisations[r["org"]] = Organisation(r["org"], r["name"], r["country"], r["euMember"] == "true")
+        roles[(r["project"], r["org"])] = r["role"]
+    facets: dict[str, dict[str, set[str]]] = {p: defaultdict(set) for p in projects}
+    top_stages: dict[str, set[str]] = {p: set() for p in projects}
+    for r in rows("analysis-project-concepts"):
+        facets[r["project"]][r["facet"]].add(r["concept"])
+        if r["facet"] == "stage" and r["top"]:
+            top_stages[r["project"]].add(r["top"])
+    concepts: dict[str, Concept] = {}
+    for r in rows("analysis-vocabulary"):
+        concept = concepts.setdefault(r["concept"], Concept(r["concept"], r["scheme"], r["label"]))
+        if r["broader"]:
+            concept.broader.add(r["broader"])
+        if r["order"]:
+            concept.order = int(r["order"])
+        if r["serves"]:
+            concept.serves.add(r["serves"])
+        concept.heavy = concept.heavy or r["heavy"] == "true"
+    chain = nx.DiGraph()
+    for r in rows("analysis-stage-flow"):
+        relation, stage, target = r["relation"], r["stage"], r["target"]
+        if relation == "consumes":
+            chain.add_edge(target, stage, relation="consumes")
+        else:
+            chain.add_edge(stage, target, relation=relation)
+    countries = {r["iso"]: (r["name"], r["euMember"] == "true") for r in rows("analysis-countries")}
+    return Ecosystem(projects, organisations, roles, {p: dict(f) for p, f in facets.items()}, top_stages, concepts,
+                     chain, countries)
