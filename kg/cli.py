@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import typer
@@ -268,6 +269,96 @@ def push(
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
     console.print(f"[green]pushed[/green] {sum(pushed.values())} triples in {len(pushed)} graphs to {endpoint}")
+
+
+DATE_OPTION = typer.Option(None, "--date", help="The day to analyse, YYYY-MM-DD (default: today).", formats=["%Y-%m-%d"])
+HORIZON_OPTION = typer.Option(24, "--horizon", help="Months ahead to look for coverage that ends.")
+
+
+def _analysis(output: Path, date, horizon: int, write: bool):
+    from kg.analysis.run import analyse
+    from kg.store import StoreMissing
+
+    try:
+        return analyse(output, date.date() if date else None, horizon, write)
+    except StoreMissing as error:
+        _fail(error)
+
+
+def _print_rows(title: str, headers: list[str], rows: list[list], fmt: str) -> None:
+    from kg.output import render
+    from kg.query import Result
+
+    result = Result(headers, [dict(zip(headers, (str(v) for v in row))) for row in rows], source="analysis")
+    rendered = render(result, fmt)
+    if fmt == "table":
+        rendered.title = title
+        console.print(rendered)
+    else:
+        typer.echo(rendered)
+
+
+@app.command()
+def gaps(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
+         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+    """Where the chain breaks on a date: coverage, continuity, chain breaks, capability and material
+    gaps, EU member states absent from a stage, unaddressed challenges — each with severity and evidence."""
+    analysis = _analysis(output, date, horizon, write)
+    _print_rows(f"gaps on {analysis.day} (horizon {horizon} months)", ["severity", "kind", "about", "evidence"],
+                [[g.severity, g.kind, g.label, g.evidence] for g in analysis.gaps], fmt)
+
+
+@app.command()
+def synergies(fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
+              write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+    """Which projects should talk: shared partners, complementary and similar projects; brokers and communities."""
+    analysis = _analysis(output, None, 24, write)
+    eco = analysis.eco
+    _print_rows("synergy candidates", ["kind", "project", "project", "score", "why"],
+                [[s.kind, eco.label(s.a), eco.label(s.b), s.score, s.reason] for s in analysis.synergies], fmt)
+    _print_rows("brokers", ["organisation", "betweenness", "projects", "stages bridged"],
+                [[b.name, b.betweenness, b.projects, b.stages_bridged] for b in analysis.brokers], fmt)
+    _print_rows("communities", ["members", "dominant stages"],
+                [[", ".join(c.members), ", ".join(c.dominant_stages)] for c in analysis.communities], fmt)
+
+
+@app.command()
+def match(entity: str = typer.Argument(..., help="A project or organisation: slug, acronym, name or IRI."),
+          top: int = typer.Option(10, "--top", help="How many suggestions."),
+          fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION) -> None:
+    """Suggest partner organisations for a project or an organisation, best first, each with its reason."""
+    from kg.analysis.match import match as suggest, resolve
+    from kg.analysis.network import load_ecosystem
+    from kg.store import StoreMissing
+
+    try:
+        eco = load_ecosystem(output)
+        iri = resolve(eco, entity)
+    except (StoreMissing, KeyError) as error:
+        _fail(error)
+    _print_rows(f"partner suggestions for {eco.label(iri)}", ["organisation", "score", "network", "complementarity", "why"],
+                [[s.name, s.score, s.network, s.complementarity, s.reason] for s in suggest(eco, iri, top)], fmt)
+
+
+@app.command()
+def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: Path = OUTPUT_OPTION,
+           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html).")) -> None:
+    """Write the coordinator report: a self-contained HTML page (works offline) with the coverage
+    heatmap, the chain with its gaps, continuity, synergies, brokers, challenges and pilot scores.
+    The results are also stored in the `analysis` named graph."""
+    from kg.publish.report import render_report
+    from kg.query import run_named
+
+    analysis = _analysis(output, date, horizon, True)
+    challenges = run_named("challenges-and-projects", output_dir=output).rows
+    html = render_report(analysis.eco, analysis.day, horizon, analysis.gaps, analysis.synergies, analysis.brokers,
+                         analysis.communities, analysis.pilots, challenges)
+    target = out or output / "report.html"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(html, encoding="utf-8")
+    temporary.replace(target)
+    console.print(f"[green]report[/green] {target} ({len(analysis.gaps)} gaps, {len(analysis.synergies)} synergy candidates)")
 
 
 if __name__ == "__main__":  # pragma: no cover
