@@ -1,0 +1,142 @@
+"""Gaps and synergies on a fixture with planted structure, on the shipped data, and the report in a real browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from kg.analysis.gaps import all_gaps, continuity_gaps, coverage_gaps
+from kg.analysis.match import match
+from kg.analysis.network import load_ecosystem
+from kg.analysis.run import analyse
+from kg.analysis.synergies import brokers, communities, complementary, shared_partners
+from kg.build import build
+from kg.store import open_store, select
+from kg.vocab import mint
+
+from .conftest import FIXTURES
+
+PLANTED = FIXTURES / "data_planted"
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+STAGE = "https://w3id.org/remkg/id/stage/"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("planted") / "build"
+    build(PLANTED, output)
+    return output
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory) -> Path:
+    output = tmp_path_factory.mktemp("shipped-analysis") / "build"
+    build(None, output)
+    return output
+
+
+def test_stage_emptied_by_a_project_end_is_a_continuity_gap_at_the_right_date(planted):
+    eco = load_ecosystem(planted)
+    gaps = {g.subject: g for g in continuity_gaps(eco, dt.date(2026, 1, 1), 12)}
+    collection = gaps[STAGE + "collection-sorting-dismantling"]
+    assert (collection.severity, collection.since) == ("high", "2026-07-01")
+    assert "ALPHA" in collection.evidence
+    assert STAGE + "magnet-manufacturing" not in gaps
+    assert continuity_gaps(eco, dt.date(2026, 1, 1), 3) == []  # the end is beyond a 3-month horizon
+
+
+def test_uncovered_stage_is_a_coverage_gap(planted):
+    eco = load_ecosystem(planted)
+    uncovered = {g.subject for g in coverage_gaps(eco, dt.date(2023, 1, 1))}
+    assert STAGE + "use" in uncovered and STAGE + "magnet-manufacturing" not in uncovered
+
+
+def test_planted_shared_partner_and_producer_consumer_pair_are_found(planted):
+    eco = load_ecosystem(planted)
+    shared = [(s.a, s.b, s.score) for s in shared_partners(eco)]
+    assert shared == [(str(mint("project", "alpha")), str(mint("project", "beta")), 1.0)]
+    pairs = {(s.a, s.b): s.reason for s in complementary(eco)}
+    key = (str(mint("project", "delta")), str(mint("project", "bene")))
+    assert key in pairs and "Rare-earth ore" in pairs[key]
+    assert (str(mint("project", "alpha")), str(mint("project", "beta"))) not in pairs  # they already share a partner
+
+
+def test_bridge_organisation_has_the_top_betweenness(planted):
+    eco = load_ecosystem(planted)
+    top = brokers(eco)
+    assert top[0].name == "Bridge Institute" and top[0].betweenness > 0
+    assert all(b.betweenness == 0 for b in top[1:])
+    assert any("Bridge Institute" in c.members and "Alpha Lead" in c.members for c in communities(eco))
+
+
+def test_matchmaking_ranks_the_planted_complementary_partner_first(planted):
+    eco = load_ecosystem(planted)
+    suggestions = match(eco, str(mint("project", "delta")), top=5)
+    assert suggestions[0].name == "Ore Processor"
+    assert "Beneficiation" in suggestions[0].reason
+
+
+def test_results_are_written_to_the_analysis_graph(planted):
+    analyse(planted, dt.date(2026, 1, 1), 12, write=True)
+    rows = select(open_store(planted), """
+        PREFIX rem: <https://w3id.org/remkg/ontology#>
+        SELECT ?kind ?evidence WHERE { GRAPH <https://w3id.org/remkg/id/graph/analysis> {
+          ?gap a rem:Gap ; rem:analysisKind ?kind ; rem:evidence ?evidence ; rem:analysisDate "2026-01-01"^^<http://www.w3.org/2001/XMLSchema#date> } }""")
+    kinds = {row["kind"].value for row in rows}
+    assert {"continuity", "coverage", "chain-break", "challenge", "geography"} <= kinds
+    assert any("ALPHA" in row["evidence"].value for row in rows if row["kind"].value == "continuity")
+
+
+def test_shipped_data_collection_loses_coverage_when_susmagpro_ends(shipped):
+    eco = load_ecosystem(shipped)
+    gaps = {(g.kind, g.subject): g for g in all_gaps(eco, dt.date(2023, 1, 1), 24)}
+    collection = gaps[("continuity", STAGE + "collection-sorting-dismantling")]
+    assert collection.since == "2023-12-01" and "SUSMAGPRO" in collection.evidence
+    shared = {(eco.label(s.a), eco.label(s.b)): s.reason for s in shared_partners(eco)}
+    assert "Pforzheim University" in shared[("REEsilience", "SUSMAGPRO")]
+    assert brokers(eco)[0].name in {"Pforzheim University", "Jožef Stefan Institute"}
+
+
+def _chromium():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1300,1800"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def test_report_opens_in_chromium_without_errors_and_shows_the_heatmap(shipped):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    result = CliRunner().invoke(app, ["report", "--date", "2023-01-01", "--output", str(shipped)])
+    assert result.exit_code == 0, result.output
+    page = shipped / "report.html"
+    browser = _chromium()  # no skip: a browser that cannot start fails the test
+    try:
+        browser.get(page.as_uri())
+        errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+        assert errors == []
+        cells = browser.find_elements("css selector", "#heatmap rect.cell")
+        stages = len(load_ecosystem(shipped).top_level_stages())
+        assert cells and len(cells) % stages == 0 and len(cells) // stages >= 5  # 2019..2023 at least
+        collection_2020 = browser.find_element("css selector", '#heatmap rect[data-stage="Collection, sorting and dismantling"][data-year="2020"]')
+        assert collection_2020.get_attribute("data-count") == "1"
+        line_height = browser.execute_script("return document.getElementById('date-line').getBoundingClientRect().height")
+        assert line_height > 100  # the date line spans the heatmap
+        assert "SUSMAGPRO" in browser.find_element("id", "gaps").text
+        requests = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+        assert requests == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.save_screenshot(str(ARTIFACTS / "report.png"))
+    finally:
+        browser.quit()
