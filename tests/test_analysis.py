@@ -30,13 +30,6 @@ def planted(tmp_path_factory) -> Path:
     return output
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("shipped-analysis") / "build"
-    build(None, output)
-    return output
-
-
 def test_stage_emptied_by_a_project_end_is_a_continuity_gap_at_the_right_date(planted):
     eco = load_ecosystem(planted)
     gaps = {g.subject: g for g in continuity_gaps(eco, dt.date(2026, 1, 1), 12)}

@@ -25,13 +25,6 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 USERS_PROJECTS = ["PASSENGER", "REMHub", "SUSMAGPRO", "REEsilience", "GREENE"]
 
 
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("shipped") / "build"
-    build(None, output)
-    return output
-
-
 def rows(output: Path, query: str) -> list[dict]:
     return [{k: v.value for k, v in row.items() if v is not None} for row in select(open_store(output), PREFIXES + query)]
 

@@ -13,18 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import build
-from kg.query import QueryError, list_named, load_named, run_local, run_named
+from kg.query import QueryError, list_named, run_local, run_named
 from kg.serve import oxigraph_executable, push
 
 from .test_build import USERS_PROJECTS
-
-
-@pytest.fixture(scope="module")
-def shipped(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("q") / "build"
-    build(None, output)
-    return output
 
 
 def named(name: str, shipped: Path, **params) -> list[dict]:

@@ -21,23 +21,22 @@ def analysis_graph(gaps: list[Gap], synergies: list[Synergy], day: dt.date) -> G
     graph = Graph()
     bind_prefixes(graph)
     date = Literal(day.isoformat(), datatype=XSD.date)
+
+    def result(node, cls, kind: str, evidence: str, about: list[str]) -> None:
+        for triple in ((node, RDF.type, cls), (node, REM.analysisKind, Literal(kind)),
+                       (node, REM.evidence, Literal(evidence)), (node, REM.analysisDate, date)):
+            graph.add(triple)
+        for subject in about:
+            graph.add((node, REM.about, URIRef(subject)))
+
     for gap in gaps:
         node = mint("gap", f"{gap.kind} {gap.subject.rsplit('/', 1)[-1]} {gap.label}")
-        graph.add((node, RDF.type, REM.Gap))
-        graph.add((node, REM.analysisKind, Literal(gap.kind)))
-        graph.add((node, REM.about, URIRef(gap.subject)))
+        result(node, REM.Gap, gap.kind, gap.evidence, [gap.subject])
         graph.add((node, REM.severity, Literal(gap.severity)))
-        graph.add((node, REM.evidence, Literal(gap.evidence)))
-        graph.add((node, REM.analysisDate, date))
     for synergy in synergies:
         node = mint("synergy", f"{synergy.kind} {synergy.a.rsplit('/', 1)[-1]} {synergy.b.rsplit('/', 1)[-1]}")
-        graph.add((node, RDF.type, REM.SynergyCandidate))
-        graph.add((node, REM.analysisKind, Literal(synergy.kind)))
-        graph.add((node, REM.about, URIRef(synergy.a)))
-        graph.add((node, REM.about, URIRef(synergy.b)))
+        result(node, REM.SynergyCandidate, synergy.kind, synergy.reason, [synergy.a, synergy.b])
         graph.add((node, REM.score, Literal(str(synergy.score), datatype=XSD.decimal)))
-        graph.add((node, REM.evidence, Literal(synergy.reason)))
-        graph.add((node, REM.analysisDate, date))
     return graph
 
 
