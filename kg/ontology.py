@@ -35,7 +35,7 @@ def summarise(graph: Graph) -> OntologySummary:
         return sum(1 for s in graph.subjects(RDF.type, kind) if str(s).startswith(str(REM)))
 
     schemes = Counter()
-    for concept, scheme in graph.subject_objects(SKOS.inScheme):
+    for scheme in graph.objects(None, SKOS.inScheme):
         schemes[str(scheme).rsplit("#", 1)[-1]] += 1
     return OntologySummary(
         classes=own(OWL.Class),
