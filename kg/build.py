@@ -18,6 +18,7 @@ from rdflib.compare import to_canonical_graph
 
 from kg.ontology import load_ontology
 from kg.paths import data_dir as shipped_data_dir
+from kg.publish.viz import write_explorer
 from kg.reason import reason
 from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
@@ -91,6 +92,8 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         _write_store(dataset, staging / STORE_DIRNAME)
         progress("writing exports")
         _write_exports(dataset, staging)
+        progress("writing the explorer page")
+        write_explorer(staging)
         report = BuildReport(
             output_dir=output_dir,
             triples=sum(len(g) for g in dataset.graphs() if len(g)),

@@ -11,6 +11,7 @@ from kg.analysis.gaps import Gap, add_months, coverage, projects_on_stage
 from kg.analysis.network import Ecosystem
 from kg.analysis.pilots import CRITERIA, PilotScore
 from kg.analysis.synergies import Broker, Community, Synergy
+from kg.publish.colours import GAP_COLOUR, stage_colour
 
 CELL_W, CELL_H, LABEL_W = 46, 22, 250
 SEVERITY_COLOUR = {"high": "#c0392b", "medium": "#e67e22", "low": "#7f8c8d"}
@@ -70,7 +71,7 @@ def chain_svg(eco: Ecosystem, day: dt.date, gaps: list[Gap]) -> str:
         x = index * (box_w + gap_w)
         active = len(projects_on_stage(eco, stage, day))
         fill = "#fdecea" if not active else "#e8f1fb"
-        stroke = "#c0392b" if not active else "#1f77b4"
+        stroke = GAP_COLOUR if not active else stage_colour(stage)
         parts.append(f'<rect class="stage{" uncovered" if not active else ""}" x="{x}" y="10" width="{box_w}" height="64" rx="6" '
                      f'fill="{fill}" stroke="{stroke}" stroke-width="2"/>')
         words, lines, current = eco.label(stage).split(), [], ""
