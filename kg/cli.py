@@ -60,6 +60,10 @@ def ontology(
 
 DATA_OPTION = typer.Option(None, "--data", "-d", help="Curated data folder (default: the shipped data/).")
 OUTPUT_OPTION = typer.Option(Path("build"), "--output", "-o", help="Output folder holding the store and exports.")
+ENDPOINT_OPTION = typer.Option(None, "--endpoint", "-e", help="Run against this SPARQL 1.1 query endpoint instead of the embedded store.")
+FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table, csv, tsv or json.")
+TIMEOUT_OPTION = typer.Option(60.0, "--timeout", help="Seconds to wait for a remote endpoint.")
+METHOD_OPTION = typer.Option("POST", "--method", help="HTTP method for a remote endpoint: POST (default) or GET.")
 
 
 def _print_problems(title: str, problems) -> None:
@@ -116,29 +120,39 @@ def validate(data: Path = DATA_OPTION) -> None:
 
 
 @app.command()
-def stats(output: Path = OUTPUT_OPTION) -> None:
-    """Counts in the built store: per class, per stage, per source graph, and triples."""
+def stats(output: Path = OUTPUT_OPTION, fmt: str = FORMAT_OPTION,
+          quality: bool = typer.Option(False, "--quality", help="Show the data-quality report instead: missing project "
+                                       "fields, organisations without country or type, possible duplicate organisations.")) -> None:
+    """Counts in the built store: per class, per stage, per source graph, and triples (or --quality)."""
     from kg.stats import collect
     from kg.store import StoreMissing, open_store
 
     try:
-        store = open_store(output)
+        if quality:
+            _print_quality(output, fmt)
+            return
+        tables = collect(open_store(output))
     except StoreMissing as error:
-        err.print(f"[red]error:[/red] {error}")
-        raise typer.Exit(1) from None
-    for title, rows in collect(store).items():
-        table = Table(title=title)
-        table.add_column("item")
-        table.add_column("count", justify="right")
-        for item, count in rows:
-            table.add_row(item, str(count))
-        console.print(table)
+        _fail(error)
+    for title, rows in tables.items():
+        _print_rows(title, ["item", "count"], [list(row) for row in rows], fmt)
 
 
-ENDPOINT_OPTION = typer.Option(None, "--endpoint", "-e", help="Run against this SPARQL 1.1 query endpoint instead of the embedded store.")
-FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table, csv, tsv or json.")
-TIMEOUT_OPTION = typer.Option(60.0, "--timeout", help="Seconds to wait for a remote endpoint.")
-METHOD_OPTION = typer.Option("POST", "--method", help="HTTP method for a remote endpoint: POST (default) or GET.")
+def _print_quality(output: Path, fmt: str) -> None:
+    from kg.quality import quality_report
+
+    report = quality_report(output)
+    _print_rows("projects: expected fields that are missing", ["project", "missing"],
+                [[acronym, ", ".join(missing) or "—"] for acronym, missing in report.projects], fmt)
+    _print_rows("organisations without country or activity type", ["organisation", "missing"],
+                [[name, ", ".join(fields)] for name, fields in report.organisations_incomplete], fmt)
+    _print_rows("possible duplicate organisations (same country), for a curator to review", ["organisation", "organisation", "country", "why"],
+                [[d.a, d.b, d.country, d.reason] for d in report.duplicates], fmt)
+    if report.duplicate_pics:
+        _print_rows("PICs used by more than one record", ["PIC", "organisations"],
+                    [[pic, ", ".join(names)] for pic, names in report.duplicate_pics], fmt)
+
+
 
 
 def _fail(error: Exception) -> None:
