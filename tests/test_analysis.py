@@ -12,11 +12,10 @@ from kg.analysis.match import match
 from kg.analysis.network import load_ecosystem
 from kg.analysis.run import analyse
 from kg.analysis.synergies import brokers, communities, complementary, shared_partners
-from kg.build import build
 from kg.store import open_store, select
 from kg.vocab import mint
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, build_into
 
 PLANTED = FIXTURES / "data_planted"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -25,9 +24,7 @@ STAGE = "https://w3id.org/remkg/id/stage/"
 
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("planted") / "build"
-    build(PLANTED, output)
-    return output
+    return build_into(tmp_path_factory, PLANTED, "planted")
 
 
 def test_stage_emptied_by_a_project_end_is_a_continuity_gap_at_the_right_date(planted):

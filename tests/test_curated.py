@@ -15,7 +15,7 @@ from kg.vocab import REM, mint
 from loaders.base import LoadError
 from loaders.curated import CuratedLoader
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, build_into
 
 DATA_MIN = FIXTURES / "data_min"
 
@@ -83,9 +83,7 @@ def _tree_digest(folder: Path) -> str:
 
 @pytest.fixture(scope="module")
 def previous_build(tmp_path_factory) -> Path:
-    output = tmp_path_factory.mktemp("out") / "build"
-    build(DATA_MIN, output)
-    return output
+    return build_into(tmp_path_factory, DATA_MIN, "out")
 
 
 def test_minimal_fixture_loads(ontology):
