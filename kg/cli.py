@@ -309,7 +309,7 @@ def _print_rows(title: str, headers: list[str], rows: list[list], fmt: str) -> N
         rendered.title = title
         console.print(rendered)
     else:
-        typer.echo(rendered)
+        typer.echo(rendered + "\n")  # a blank line between the tables of one command
 
 
 @app.command()
@@ -328,7 +328,7 @@ def synergies(fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
     """Which projects should talk: shared partners, complementary and similar projects; brokers and communities."""
     analysis = _analysis(output, None, 24, write)
     eco = analysis.eco
-    _print_rows("synergy candidates", ["kind", "project", "project", "score", "why"],
+    _print_rows("synergy candidates", ["kind", "project A", "project B", "score", "why"],
                 [[s.kind, eco.label(s.a), eco.label(s.b), s.score, s.reason] for s in analysis.synergies], fmt)
     _print_rows("brokers", ["organisation", "betweenness", "projects", "stages bridged"],
                 [[b.name, b.betweenness, b.projects, b.stages_bridged] for b in analysis.brokers], fmt)
