@@ -133,3 +133,14 @@ def test_report_opens_in_chromium_without_errors_and_shows_the_heatmap(shipped):
         browser.save_screenshot(str(ARTIFACTS / "report.png"))
     finally:
         browser.quit()
+
+
+def test_complementary_pairs_that_never_overlap_rank_below_those_that_do(shipped):
+    eco = load_ecosystem(shipped)
+    pairs = {(eco.label(s.a), eco.label(s.b)): s for s in complementary(eco)}
+    sequential = pairs[("EURARE", "BEETHOVEN")]  # EURARE ended 2017, BEETHOVEN started 2024
+    assert sequential.score == 0.5 and "do not run at the same time" in sequential.reason
+    assert pairs[("BEETHOVEN", "INSPIRES")].score == 0.5  # INSPIRES ended 2023, BEETHOVEN began 2024
+    assert pairs[("GENIUS", "BEETHOVEN")].score == 1.0  # GENIUS has no recorded dates: counted as overlapping
+    scores = [s.score for s in complementary(eco)]
+    assert scores == sorted(scores, reverse=True)

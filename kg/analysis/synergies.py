@@ -67,11 +67,21 @@ def complementary(eco: Ecosystem) -> list[Synergy]:
                 for _, consumer, used in eco.chain.out_edges(material, data=True):
                     if used["relation"] == "consumes" and consumer in _stage_of_project(eco, b) and consumer != producer:
                         key = (a, b)
+                        overlap = _periods_overlap(eco, a, b)
                         reason = (f"{eco.label(a)} ({eco.label(producer)}) produces {eco.label(material)}, which "
-                                  f"{eco.label(b)} ({eco.label(consumer)}) consumes; they share no partner")
+                                  f"{eco.label(b)} ({eco.label(consumer)}) consumes; they share no partner"
+                                  + ("" if overlap else "; they do not run at the same time, so results would have to be handed on"))
                         if key not in found:
-                            found[key] = Synergy("complementary", a, b, 1.0, reason)
-    return sorted(found.values(), key=lambda s: (s.a, s.b))
+                            found[key] = Synergy("complementary", a, b, 1.0 if overlap else 0.5, reason)
+    return sorted(found.values(), key=lambda s: (-s.score, s.a, s.b))
+
+
+def _periods_overlap(eco: Ecosystem, a: str, b: str) -> bool:
+    """Whether two projects run at the same time at some point; unknown dates count as overlapping."""
+    pa, pb = eco.projects[a], eco.projects[b]
+    if not (pa.start and pb.start):
+        return True
+    return (pa.end is None or pa.end >= pb.start) and (pb.end is None or pb.end >= pa.start)
 
 
 def _profile(eco: Ecosystem, project: str) -> set[str]:
