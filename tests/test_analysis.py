@@ -79,13 +79,14 @@ def test_results_are_written_to_the_analysis_graph(planted):
     assert any("ALPHA" in row["evidence"].value for row in rows if row["kind"].value == "continuity")
 
 
-def test_shipped_data_collection_loses_coverage_when_susmagpro_and_inspires_end(shipped):
+def test_shipped_data_collection_loses_coverage_when_harmony_ends(shipped):
     eco = load_ecosystem(shipped)
-    gaps = {(g.kind, g.subject): g for g in all_gaps(eco, dt.date(2023, 1, 1), 24)}
+    gaps = {(g.kind, g.subject): g for g in all_gaps(eco, dt.date(2025, 1, 1), 24)}
     collection = gaps[("continuity", STAGE + "collection-sorting-dismantling")]
-    # SUSMAGPRO ends 2023-11-30, INSPIRES 2023-12-31: nobody collects and dismantles from 2024-01-01.
-    assert collection.since == "2024-01-01"
-    assert "SUSMAGPRO" in collection.evidence and "INSPIRES" in collection.evidence
+    # HARMONY (to 2026-12-31) is the only dated project left collecting and dismantling.
+    assert collection.since == "2027-01-01" and "HARMONY" in collection.evidence
+    earlier = {(g.kind, g.subject) for g in all_gaps(eco, dt.date(2023, 1, 1), 24)}
+    assert ("continuity", STAGE + "collection-sorting-dismantling") not in earlier  # HARMONY takes over from SUSMAGPRO and INSPIRES
     shared = {(eco.label(s.a), eco.label(s.b)): s.reason for s in shared_partners(eco)}
     assert "Pforzheim University" in shared[("REEsilience", "SUSMAGPRO")]
     # LCM links PASSENGER, SUSMAGPRO and SecREEts, which share no other partner.

@@ -52,30 +52,30 @@ def test_participants_of_a_project(shipped):
 
 def test_projects_of_an_organisation_and_shared_organisations(shipped):
     assert {r["acronym"]: r["role"] for r in named("organisation-projects", shipped, org="pforzheim-university")} == {
-        "SUSMAGPRO": "coordinator", "REEsilience": "coordinator", "GREENE": "participant"}
+        "SUSMAGPRO": "coordinator", "REEsilience": "coordinator", "GREENE": "participant", "MaXycle": "participant"}
     shared = {r["organisation"]: r["projects"] for r in named("shared-organisations", shipped)}
-    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER"}
+    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER", "MaXycle"}
 
 
 def test_stage_coverage_and_gaps_on_a_date(shipped):
     coverage = {r["stageLabel"]: r for r in named("stage-coverage-on-date", shipped, date="2021-01-01")}
     assert set(coverage["Collection, sorting and dismantling"]["projects"].split(", ")) == {"SUSMAGPRO", "INSPIRES"}
     assert coverage["Exploration and mining"]["activeProjects"] == "0"
-    gaps = {r["stageLabel"] for r in named("stages-without-active-project", shipped, date="2024-01-01")}
-    assert "Collection, sorting and dismantling" in gaps  # SUSMAGPRO ended in November 2023
+    gaps = {r["stageLabel"] for r in named("stages-without-active-project", shipped, date="2027-01-01")}
+    assert "Collection, sorting and dismantling" in gaps  # HARMONY, the last dated one, ends 2026-12-31
     assert "Metal and alloy production" not in gaps  # REEsilience has no recorded end
 
 
 def test_cluster_material_countries_events_challenges_provenance(shipped):
     assert named("cluster-members", shipped, cluster="crms4eu")[0]["declaredMembers"] == "17"
     assert {r["acronym"] for r in named("projects-by-concept", shipped, concept="https://w3id.org/remkg/id/material/heavy-rare-earths")} == {
-        "SUSMAGPRO", "REMHub", "REEPRODUCE", "SecREEts", "ROMEO"}
+        "SUSMAGPRO", "REMHub", "REEPRODUCE", "SecREEts", "ROMEO", "DEMETER"}
     countries = {r["iso"]: r for r in named("countries-in-stage", shipped, stage="recycling")}
     assert countries["DE"]["organisations"] != "0" and countries["PL"]["organisations"] == "0"
     events = {r["start"]: r for r in named("events-and-projects", shipped)}
     assert set(events["2026-03-25"]["projects"].split(", ")) == {"REMHub", "REEsilience", "SUSMAGPRO", "GREENE"}
     challenges = {r["challenge"]: int(r["projectCount"]) for r in named("challenges-and-projects", shipped)}
-    assert challenges["Dependence on imports"] >= 4 and challenges["Skills and education"] == 0
+    assert challenges["Dependence on imports"] >= 4 and challenges["Investor confidence and stable demand"] == 0
     provenance = named("entity-provenance", shipped, entity="https://w3id.org/remkg/id/project/susmagpro")
     assert {"https://cordis.europa.eu/project/id/821114/factsheet", "data/projects/susmagpro.yaml"} <= {r["detail"] for r in provenance}
 
