@@ -69,7 +69,8 @@ def match(eco: Ecosystem, entity: str, top: int = 10) -> list[Suggestion]:
                 if network.has_edge(anchor, candidate):
                     proximity += network[anchor][candidate]["weight"]
                     via.append(f"{eco.label(anchor)} (worked together)")
-        complement = {s: how for s, how in wanted.items() if s in _org_stages(eco, candidate)}
+        candidate_stages = _org_stages(eco, candidate)
+        complement = {s: how for s, how in wanted.items() if s in candidate_stages}
         score = round(proximity + len(complement), 4)
         if score <= 0:
             continue

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
 
@@ -103,12 +104,17 @@ class Ecosystem:
             return self.organisations[iri].name
         return iri.rsplit("/", 1)[-1]
 
-    def narrower_closure(self, iri: str) -> set[str]:
-        """A concept and everything below it."""
+    @cached_property
+    def _children(self) -> dict[str, set[str]]:
         children = defaultdict(set)
         for concept in self.concepts.values():
             for parent in concept.broader:
                 children[parent].add(concept.iri)
+        return children
+
+    def narrower_closure(self, iri: str) -> set[str]:
+        """A concept and everything below it."""
+        children = self._children
         found, todo = {iri}, [iri]
         while todo:
             for child in children[todo.pop()]:
