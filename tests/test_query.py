@@ -60,7 +60,8 @@ def test_projects_of_an_organisation_and_shared_organisations(shipped):
 def test_stage_coverage_and_gaps_on_a_date(shipped):
     coverage = {r["stageLabel"]: r for r in named("stage-coverage-on-date", shipped, date="2021-01-01")}
     assert set(coverage["Collection, sorting and dismantling"]["projects"].split(", ")) == {"SUSMAGPRO", "INSPIRES"}
-    assert coverage["Exploration and mining"]["activeProjects"] == "0"
+    assert coverage["Exploration and mining"]["projects"] == "SCALE"  # secondary sources count for their top stage
+    assert coverage["Use"]["activeProjects"] == "0"
     gaps = {r["stageLabel"] for r in named("stages-without-active-project", shipped, date="2027-01-01")}
     assert "Collection, sorting and dismantling" in gaps  # HARMONY, the last dated one, ends 2026-12-31
     assert "Metal and alloy production" not in gaps  # REEsilience has no recorded end
