@@ -14,7 +14,7 @@ import datetime as dt
 import os
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -56,7 +56,6 @@ class Result:
     rows: list[dict[str, str | None]]
     seconds: float = 0.0
     source: str = "embedded store"
-    extra: dict = field(default_factory=dict)
 
 
 # --- the query library ----------------------------------------------------------------------

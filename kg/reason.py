@@ -110,6 +110,3 @@ def _new_facts(before: Graph, after: Graph) -> Graph:
     return inferred
 
 
-def is_consistent(graph: Graph) -> bool:
-    return reason(graph).consistent
-

@@ -198,6 +198,7 @@ KIND_OF_FILE = {
     "sources": "source", "countries": "country", "programmes": "programme",
     "organisations": "organisation", "clusters": "cluster", "events": "event",
 }
+FIELDS_BY_KIND = {"project": PROJECT_FIELDS, **{KIND_OF_FILE[f]: FIELDS_BY_FILE[f] for f in LIST_FILES}}
 VOCABULARY_CLASSES = {"stage": (REM.Stage, REM.Theme), "capability": (REM.Capability,),
                       "material": (REM.Material,), "sector": (REM.Sector,), "challenge": (REM.Challenge,)}
 
@@ -355,8 +356,7 @@ class CuratedLoader:
             known[kind] = self._vocabulary(kind)
         for records in self.records.values():
             for record in records.values():
-                spec = {"project": PROJECT_FIELDS, **{KIND_OF_FILE[f]: FIELDS_BY_FILE[f] for f in LIST_FILES}}[record.kind]
-                self._check_record_references(record.fields, spec, record.node, record.file, known, "")
+                self._check_record_references(record.fields, FIELDS_BY_KIND[record.kind], record.node, record.file, known, "")
                 for position, (parsed, node) in enumerate(record.fields.get("participants", []) if record.kind == "project" else [], start=1):
                     self._check_record_references(parsed, PARTICIPANT_FIELDS, node, record.file, known, f"participants[{position}].")
 

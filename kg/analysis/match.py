@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from kg.analysis.network import Ecosystem
+from kg.analysis.network import Ecosystem, resolve_name
 
 
 @dataclass(frozen=True)
@@ -84,14 +84,6 @@ def match(eco: Ecosystem, entity: str, top: int = 10) -> list[Suggestion]:
 
 
 def resolve(eco: Ecosystem, text: str) -> str:
-    """An IRI from a slug, acronym or name (case-insensitive), for the command line."""
-    if text in eco.projects or text in eco.organisations:
-        return text
-    wanted = text.casefold()
-    for iri, project in eco.projects.items():
-        if wanted in (project.acronym.casefold(), iri.rsplit("/", 1)[-1]):
-            return iri
-    for iri, org in eco.organisations.items():
-        if wanted in (org.name.casefold(), iri.rsplit("/", 1)[-1]):
-            return iri
-    raise KeyError(f"no project or organisation called {text!r}")
+    """A project or organisation IRI from a slug, acronym, name or IRI, for the command line."""
+    candidates = [(iri, p.acronym) for iri, p in eco.projects.items()] + [(iri, o.name) for iri, o in eco.organisations.items()]
+    return resolve_name(text, candidates, f"no project or organisation called {text!r}")

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterable
 
 import networkx as nx
 from networkx.algorithms import bipartite
@@ -128,6 +129,19 @@ class Ecosystem:
 
     def partners(self, project: str) -> set[str]:
         return set(self.bipartite.neighbors(project)) if project in self.bipartite else set()
+
+
+def resolve_name(text: str, candidates: Iterable[tuple[str, str]], not_found: str) -> str:
+    """The IRI among (iri, label) candidates that `text` names: the IRI itself, its slug or its
+    label, case-insensitive; otherwise a KeyError starting with the caller's `not_found` words."""
+    pairs = sorted(candidates)
+    if text in dict(pairs):
+        return text
+    wanted = text.casefold()
+    for iri, label in pairs:
+        if wanted in (str(label).casefold(), iri.rsplit("/", 1)[-1]):
+            return iri
+    raise KeyError(f"{not_found} (try a slug, an acronym, a name or an IRI)")
 
 
 def _date(value: str | None) -> dt.date | None:

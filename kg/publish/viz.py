@@ -17,7 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from kg.analysis.gaps import projects_on_stage
-from kg.analysis.network import Ecosystem, load_ecosystem
+from kg.analysis.network import Ecosystem, load_ecosystem, resolve_name
 from kg.analysis.synergies import complementary
 from kg.publish.colours import GAP_COLOUR, KIND_STYLE, stage_colour
 from kg.query import run_named
@@ -104,13 +104,7 @@ def select(graph: nx.Graph, eco: Ecosystem, selection: Selection) -> nx.Graph:
 
 
 def _resolve(graph: nx.Graph, text: str) -> str:
-    if text in graph:
-        return text
-    wanted = text.casefold()
-    for iri, data in sorted(graph.nodes(data=True)):
-        if wanted in (str(data["label"]).casefold(), iri.rsplit("/", 1)[-1]):
-            return iri
-    raise KeyError(f"nothing called {text!r} in the graph (try a slug, an acronym, a name or an IRI)")
+    return resolve_name(text, ((iri, data["label"]) for iri, data in graph.nodes(data=True)), f"nothing called {text!r} in the graph")
 
 
 def to_pyvis(graph: nx.Graph):
