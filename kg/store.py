@@ -85,11 +85,12 @@ def open_store(output_dir: Path = DEFAULT_OUTPUT):
 
 
 def open_dataset(output_dir: Path = DEFAULT_OUTPUT):
-    """The built store as an rdflib Dataset (through oxrdflib), for code that speaks rdflib."""
+    """The built store as an rdflib Dataset (through oxrdflib), for code that speaks rdflib.
+    Its default graph is the union of the named graphs, where all the data lives."""
     from oxrdflib import OxigraphStore
     from rdflib import Dataset
 
-    return Dataset(store=OxigraphStore(store=open_store(output_dir)))
+    return Dataset(store=OxigraphStore(store=open_store(output_dir)), default_union=True)
 
 
 def select(store, query: str) -> list[dict[str, object]]:

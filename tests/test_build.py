@@ -132,3 +132,15 @@ def test_interrupted_build_leaves_previous_store_usable(tmp_path, sig):
     assert [row["a"] for row in found] == ["DEMO"]
     build(DATA_MIN, output)  # and the next build cleans up after the killed one
     assert not list(tmp_path.glob(".build.*"))
+
+
+def test_store_reads_through_rdflib_as_well(shipped):
+    """The same store seen through rdflib (oxrdflib), for code that speaks rdflib rather than pyoxigraph."""
+    from rdflib import URIRef
+
+    from kg.store import open_dataset
+    from kg.vocab import REM
+
+    dataset = open_dataset(shipped)
+    susmagpro = URIRef("https://w3id.org/remkg/id/project/susmagpro")
+    assert {str(o) for o in dataset.objects(susmagpro, REM.acronym)} == {"SUSMAGPRO"}  # union of the named graphs
