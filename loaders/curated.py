@@ -35,6 +35,7 @@ ORG_TYPES = {
 ROLES = {
     "coordinator": REM.roleCoordinator, "participant": REM.roleParticipant,
     "associated-partner": REM.roleAssociatedPartner, "third-party": REM.roleThirdParty,
+    "member": REM.roleConsortiumMember,  # named as a partner; the role is not stated
 }
 _URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 _ISO2_RE = re.compile(r"^[A-Z]{2}$")
@@ -176,7 +177,7 @@ PARTICIPANT_FIELDS = {
     "eu_contribution": FieldSpec(_euro), "sources": FieldSpec(_list_of(_slug), False, "source"),
 }
 PROJECT_FIELDS = {
-    "id": FieldSpec(_slug, True), "acronym": FieldSpec(_text, True), "title": FieldSpec(_text, True),
+    "id": FieldSpec(_slug, True), "acronym": FieldSpec(_text, True), "title": FieldSpec(_text),
     "programme": FieldSpec(_slug, True, "programme"), "funding_scheme": FieldSpec(_text),
     "cordis_id": FieldSpec(_text), "start": FieldSpec(_date), "end": FieldSpec(_date),
     "total_cost": FieldSpec(_euro), "eu_contribution": FieldSpec(_euro),
@@ -470,8 +471,8 @@ def _event_triples(f):
 def _project_triples(f):
     p = mint("project", f["id"])
     triples = [(p, RDF.type, REM.Project), (p, RDFS.label, Literal(f["acronym"])), (p, REM.acronym, Literal(f["acronym"])),
-               (p, REM.title, Literal(f["title"])), (p, REM.fundedBy, mint("programme", f["programme"]))]
-    triples += _optional(p, f, "funding_scheme", REM.fundingScheme) + _optional(p, f, "cordis_id", REM.cordisId)
+               (p, REM.fundedBy, mint("programme", f["programme"]))]
+    triples += _optional(p, f, "title", REM.title) + _optional(p, f, "funding_scheme", REM.fundingScheme) + _optional(p, f, "cordis_id", REM.cordisId)
     triples += _optional(p, f, "start", REM.startDate, XSD.date) + _optional(p, f, "end", REM.endDate, XSD.date)
     triples += _optional(p, f, "total_cost", REM.totalCost, XSD.decimal)
     triples += _optional(p, f, "eu_contribution", REM.euContribution, XSD.decimal)

@@ -43,7 +43,7 @@ BROKEN = {
     "badly written date": ("projects/demo.yaml", 'start: "2021-01-01"', 'start: "01/01/2021"',
                            "projects/demo.yaml:5: start: expected a date written YYYY-MM-DD"),
     "non-UTF-8 bytes": ("organisations.yaml", "Firm B", "Firm \udce9B", "organisations.yaml:7: not valid UTF-8 (byte 0xe9)"),
-    "missing required field": ("projects/demo.yaml", "title: A demonstration project\n", "", "projects/demo.yaml:1: title: required field missing"),
+    "missing required field": ("projects/demo.yaml", "acronym: DEMO\n", "", "projects/demo.yaml:1: acronym: required field missing"),
     "unknown role": ("projects/demo.yaml", "role: participant", "role: partner", "projects/demo.yaml:11: participants[2].role: expected one of"),
     "bad URL": ("sources.yaml", "https://example.org/demo", "example.org/demo", "sources.yaml:3: url: expected an http(s) URL"),
     "two coordinators": ("projects/demo.yaml", "role: participant", "role: coordinator", "projects/demo.yaml:9: participants: 2 coordinators"),

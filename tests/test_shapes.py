@@ -22,6 +22,7 @@ BROKEN = {
         "end date must not be before its start date"),
     "no stage": ("DELETE WHERE { p:demo rem:coversStage ?s }", "at least one value-chain stage"),
     "two acronyms": ("INSERT DATA { p:demo rem:acronym 'DEMO2' }", "exactly one acronym"),
+    "two titles": ("INSERT DATA { p:demo rem:title 'Another title' }", "at most one title"),
     "date as plain string": (
         "DELETE { p:demo rem:startDate ?d } INSERT { p:demo rem:startDate '2021-01-01' } WHERE { p:demo rem:startDate ?d }",
         "at most one start date, an xsd:date"),
