@@ -70,11 +70,11 @@ def test_stage_coverage_and_gaps_on_a_date(shipped):
 def test_cluster_material_countries_events_challenges_provenance(shipped):
     assert named("cluster-members", shipped, cluster="crms4eu")[0]["declaredMembers"] == "17"
     assert {r["acronym"] for r in named("projects-by-concept", shipped, concept="https://w3id.org/remkg/id/material/heavy-rare-earths")} == {
-        "SUSMAGPRO", "REMHub", "REEPRODUCE", "SecREEts", "ROMEO", "DEMETER", "HEFT"}
+        "SUSMAGPRO", "REMHub", "REEPRODUCE", "SecREEts", "ROMEO", "DEMETER", "HEFT", "REEcover", "NEOHIRE"}
     countries = {r["iso"]: r for r in named("countries-in-stage", shipped, stage="recycling")}
     assert countries["DE"]["organisations"] != "0" and countries["PL"]["organisations"] == "0"
     events = {r["start"]: r for r in named("events-and-projects", shipped)}
-    assert set(events["2026-03-25"]["projects"].split(", ")) == {"REMHub", "REEsilience", "SUSMAGPRO", "GREENE"}
+    assert set(events["2026-03-25"]["projects"].split(", ")) == {"REMHub", "REEsilience", "SUSMAGPRO", "REProMag", "GREENE", "SICAPERMA"}
     challenges = {r["challenge"]: int(r["projectCount"]) for r in named("challenges-and-projects", shipped)}
     assert challenges["Dependence on imports"] >= 4 and challenges["Investor confidence and stable demand"] == 0
     provenance = named("entity-provenance", shipped, entity="https://w3id.org/remkg/id/project/susmagpro")
