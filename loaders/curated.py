@@ -224,6 +224,7 @@ class CuratedLoader:
         self.ontology = ontology
         self.problems: list[Problem] = []
         self.records: dict[str, dict[str, Record]] = {}
+        self.pages: dict[str, Record] = {}  # source URL -> the source record that holds it
 
     # -- reading and checking ---------------------------------------------------------------------
 
@@ -289,6 +290,8 @@ class CuratedLoader:
             self._check_project(record)
         if kind == "event":
             self._check_period(record)
+        if kind == "source":
+            self._check_page_recorded_once(record)
 
     def _parse_fields(self, spec: dict[str, FieldSpec], node: Node, shown: str, prefix: str = "") -> dict:
         fields = {}
@@ -312,6 +315,14 @@ class CuratedLoader:
         if start and end and end < start:
             self.problems.append(Problem(record.file, record.node.line_of("end"), "end",
                                          f"end date {end} is before start date {start}"))
+
+    def _check_page_recorded_once(self, record: Record) -> None:
+        """One page, one source record: two ids for a page split its provenance."""
+        url = record.fields.get("url")
+        other = self.pages.setdefault(url, record) if url else record
+        if other is not record:
+            self.problems.append(Problem(record.file, record.node.line_of("url"), "url",
+                                         f"page already recorded as source '{other.key}' ({other.file}:{other.line})"))
 
     def _check_project(self, record: Record) -> None:
         self._check_period(record)

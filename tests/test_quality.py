@@ -53,14 +53,6 @@ def test_every_project_has_a_well_formed_source_url(shipped):
     assert by_project and all(urls and all(URL.match(u) for u in urls) for urls in by_project.values())
 
 
-def test_no_page_is_recorded_twice(shipped):
-    rows = select(open_store(shipped), """
-        PREFIX rem: <https://w3id.org/remkg/ontology#>
-        SELECT ?url (COUNT(DISTINCT ?source) AS ?n) WHERE { ?source a rem:Source ; rem:url ?url }
-        GROUP BY ?url HAVING (COUNT(DISTINCT ?source) > 1)""")
-    assert [row["url"].value for row in rows] == []
-
-
 def test_report_lists_missing_fields_per_project(shipped):
     projects = dict(quality_report(shipped).projects)
     assert "CORDIS grant id" in projects["REMHub"]
