@@ -47,7 +47,7 @@ def test_participants_of_a_project(shipped):
     assert by_name["Agencia Estatal Consejo Superior de Investigaciones Científicas"]["role"] == "third party"
     assert by_name["Vinnytsia National Technical University"]["country"] == "UA"
     assert by_name["Universidad de Zaragoza"]["activityType"] == "Higher or secondary education establishment"
-    assert len(rows) == 11
+    assert len(rows) == 12  # 11 from the CNR partner list, HyProMag from a news item
 
 
 def test_projects_of_an_organisation_and_shared_organisations(shipped):
