@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.reason import reason
+from kg.reason import reason, reasoner_input
 from kg.vocab import REM, mint
 
 from .conftest import FIXTURES
@@ -132,3 +132,11 @@ def test_reasoner_derives_partners_and_coordinator(ontology, valid_small):
     project = mint("project", "demo")
     assert set(result.inferred.objects(project, REM.coordinatedBy)) == {mint("org", "uni-a")}
     assert set(result.inferred.objects(project, REM.hasPartner)) == {mint("org", "uni-a"), mint("org", "firm-b")}
+
+
+def test_reasoner_input_keeps_every_axiom_and_link_but_no_literal_about_individuals(ontology, valid_small):
+    full = ontology + valid_small
+    lean = reasoner_input(full)
+    dropped = set(full) - set(lean)
+    assert dropped and all(isinstance(o, Literal) and str(s).startswith("https://w3id.org/remkg/id/") for s, _, o in dropped)
+    assert {t for t in full if not isinstance(t[2], Literal)} <= set(lean)  # every class, axiom and link stays
