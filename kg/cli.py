@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from datetime import datetime
 from pathlib import Path
 
@@ -300,16 +302,28 @@ def _analysis(output: Path, date, horizon: int, write: bool):
 
 
 def _print_rows(title: str, headers: list[str], rows: list[list], fmt: str) -> None:
+    _print_tables([(title, headers, rows)], fmt)
+
+
+def _print_tables(tables: list[tuple[str, list[str], list[list]]], fmt: str) -> None:
+    """Print a command's tables: titled tables on screen; for json one document (a list for one
+    table, an object keyed by title for several) so a program can parse it; csv/tsv tables are
+    separated by a blank line."""
     from kg.output import render
     from kg.query import Result
 
-    result = Result(headers, [dict(zip(headers, (str(v) for v in row))) for row in rows], source="analysis")
-    rendered = render(result, fmt)
-    if fmt == "table":
-        rendered.title = title
-        console.print(rendered)
-    else:
-        typer.echo(rendered + "\n")  # a blank line between the tables of one command
+    results = [(title, Result(headers, [dict(zip(headers, (str(v) for v in row))) for row in rows], source="analysis"))
+               for title, headers, rows in tables]
+    if fmt == "json" and len(results) > 1:
+        typer.echo(json.dumps({title: result.rows for title, result in results}, indent=2, ensure_ascii=False))
+        return
+    for title, result in results:
+        rendered = render(result, fmt)
+        if fmt == "table":
+            rendered.title = title
+            console.print(rendered)
+        else:
+            typer.echo(rendered + "\n")  # a blank line between the tables of one command
 
 
 @app.command()
@@ -328,12 +342,14 @@ def synergies(fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
     """Which projects should talk: shared partners, complementary and similar projects; brokers and communities."""
     analysis = _analysis(output, None, 24, write)
     eco = analysis.eco
-    _print_rows("synergy candidates", ["kind", "project A", "project B", "score", "why"],
-                [[s.kind, eco.label(s.a), eco.label(s.b), s.score, s.reason] for s in analysis.synergies], fmt)
-    _print_rows("brokers", ["organisation", "betweenness", "projects", "stages bridged"],
-                [[b.name, b.betweenness, b.projects, b.stages_bridged] for b in analysis.brokers], fmt)
-    _print_rows("communities", ["members", "dominant stages"],
-                [[", ".join(c.members), ", ".join(c.dominant_stages)] for c in analysis.communities], fmt)
+    _print_tables([
+        ("synergy candidates", ["kind", "project A", "project B", "score", "why"],
+         [[s.kind, eco.label(s.a), eco.label(s.b), s.score, s.reason] for s in analysis.synergies]),
+        ("brokers", ["organisation", "betweenness", "projects", "stages bridged"],
+         [[b.name, b.betweenness, b.projects, b.stages_bridged] for b in analysis.brokers]),
+        ("communities", ["members", "dominant stages"],
+         [[", ".join(c.members), ", ".join(c.dominant_stages)] for c in analysis.communities]),
+    ], fmt)
 
 
 @app.command()

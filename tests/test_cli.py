@@ -24,6 +24,12 @@ def test_synergies_csv_names_both_projects(shipped):
     assert {"REEsilience", "SUSMAGPRO"} in [{r["project A"], r["project B"]} for r in shared]
 
 
+def test_synergies_json_is_one_document_with_every_table(shipped):
+    document = json.loads(run("synergies", "--format", "json", "--output", str(shipped)))
+    assert set(document) == {"synergy candidates", "brokers", "communities"}
+    assert document["brokers"] and {"organisation", "betweenness"} <= set(document["brokers"][0])
+
+
 def test_gaps_json_and_match(shipped):
     gaps = json.loads(run("gaps", "--date", "2023-01-01", "--format", "json", "--output", str(shipped)))
     assert {"severity", "kind", "about", "evidence"} == set(gaps[0])
