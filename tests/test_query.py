@@ -48,6 +48,8 @@ def test_participants_of_a_project(shipped):
     assert by_name["Vinnytsia National Technical University"]["country"] == "UA"
     assert by_name["Universidad de Zaragoza"]["activityType"] == "Higher or secondary education establishment"
     assert len(rows) == 12  # 11 from the CNR partner list, HyProMag from a news item
+    # REEcover's pages name no coordinator: its partners are members, none is guessed to lead
+    assert {r["role"] for r in named("project-participants", shipped, project="reecover")} == {"consortium member"}
 
 
 def test_projects_of_an_organisation_and_shared_organisations(shipped):
