@@ -159,6 +159,7 @@ CLUSTER_FIELDS = {
     "id": FieldSpec(_slug, True), "name": FieldSpec(_text, True), "acronym": FieldSpec(_text),
     "declared_members": FieldSpec(_count), "website": FieldSpec(_url),
     "members": FieldSpec(_list_of(_slug), False, "project"),
+    "organisation_members": FieldSpec(_list_of(_slug), False, "organisation"),
     "sources": FieldSpec(_list_of(_slug), True, "source"),
 }
 EVENT_FIELDS = {
@@ -459,6 +460,7 @@ def _cluster_triples(f):
     triples += _optional(c, f, "acronym", REM.acronym) + _optional(c, f, "website", REM.website, XSD.anyURI)
     triples += _optional(c, f, "declared_members", REM.declaredMemberCount, XSD.nonNegativeInteger)
     triples += [(mint("project", p), REM.memberOfCluster, c) for p in f.get("members", [])]
+    triples += [(mint("org", o), REM.memberOfCluster, c) for o in f.get("organisation_members", [])]
     return triples + _sourced(c, f)
 
 

@@ -56,7 +56,7 @@ def test_projects_of_an_organisation_and_shared_organisations(shipped):
     assert {r["acronym"]: r["role"] for r in named("organisation-projects", shipped, org="pforzheim-university")} == {
         "SUSMAGPRO": "coordinator", "REEsilience": "coordinator", "GREENE": "participant", "MaXycle": "participant"}
     shared = {r["organisation"]: r["projects"] for r in named("shared-organisations", shipped)}
-    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER", "MaXycle"}
+    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER", "MaXycle", "ROMEO"}
 
 
 def test_stage_coverage_and_gaps_on_a_date(shipped):
@@ -72,6 +72,9 @@ def test_stage_coverage_and_gaps_on_a_date(shipped):
 
 def test_cluster_material_countries_events_challenges_provenance(shipped):
     assert named("cluster-members", shipped, cluster="crms4eu")[0]["declaredMembers"] == "17"
+    reia = named("cluster-members", shipped, cluster="reia")
+    assert {r["memberKind"] for r in reia} == {"organisation"} and len(reia) == 10  # 12 founders, 2 without a country
+    assert {"Grundfos": "DK", "Carester": "FR", "Mkango": "CA"}.items() <= {r["member"]: r["country"] for r in reia}.items()
     assert {r["acronym"] for r in named("projects-by-concept", shipped, concept="https://w3id.org/remkg/id/material/heavy-rare-earths")} == {
         "SUSMAGPRO", "REMHub", "REEPRODUCE", "SecREEts", "ROMEO", "DEMETER", "HEFT", "REEcover", "NEOHIRE", "UPGRADE", "DyScovery"}
     countries = {r["iso"]: r for r in named("countries-in-stage", shipped, stage="recycling")}
