@@ -14,7 +14,7 @@ from .conftest import FIXTURES
 
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 # The counts the sources read so far support (issue 4 asks for 40 / 250 / 400: see the README).
-REACHED = {"projects": 40, "organisations": 96, "participations": 146}
+REACHED = {"projects": 40, "organisations": 97, "participations": 149}
 
 
 def test_counts_reached_by_the_sourced_data(shipped):
