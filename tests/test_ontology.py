@@ -137,6 +137,9 @@ def test_reasoner_derives_partners_and_coordinator(ontology, valid_small):
 def test_reasoner_input_keeps_every_axiom_and_link_but_no_literal_about_individuals(ontology, valid_small):
     full = ontology + valid_small
     lean = reasoner_input(full)
+    individuals = "https://w3id.org/remkg/id/"
     dropped = set(full) - set(lean)
-    assert dropped and all(isinstance(o, Literal) and str(s).startswith("https://w3id.org/remkg/id/") for s, _, o in dropped)
+    assert all(isinstance(o, Literal) and str(s).startswith(individuals) for s, _, o in dropped)
+    assert (mint("project", "demo"), REM.title, Literal("A demonstration project")) in dropped  # not only the dates
+    assert not [t for t in lean if isinstance(t[2], Literal) and str(t[0]).startswith(individuals)]
     assert {t for t in full if not isinstance(t[2], Literal)} <= set(lean)  # every class, axiom and link stays
