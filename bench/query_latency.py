@@ -1,6 +1,6 @@
-"""Latency of every named query on a built store (default ./build): median and max of N runs.
+"""Latency of every named query on a built store (default ./remkg-build): median and max of N runs.
 
-    python bench/query_latency.py [--output build] [--runs 20]
+    python bench/query_latency.py [--output remkg-build] [--runs 20]
 """
 
 from __future__ import annotations
@@ -10,11 +10,12 @@ import statistics
 from pathlib import Path
 
 from kg.query import bind_parameters, list_named, run_local
+from kg.store import DEFAULT_OUTPUT
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--output", type=Path, default=Path("build"), help="the build folder holding store/")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the build folder holding store/")
     parser.add_argument("--runs", type=int, default=20, help="runs per query")
     args = parser.parse_args()
     print(f"{'query':34} {'rows':>5} {'median ms':>10} {'max ms':>8}")

@@ -17,6 +17,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
 from kg.ontology import load_ontology
+from kg.outdir import check_replaceable, write_marker
 from kg.paths import data_dir as shipped_data_dir
 from kg.publish.viz import write_explorer
 from kg.reason import reason
@@ -71,8 +72,11 @@ def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no
 
 def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
           progress: Callable[[str], None] = _no_progress) -> BuildReport:
-    """Build the store and exports into `output_dir`, atomically."""
-    output_dir = Path(output_dir)
+    """Build the store and exports into `output_dir`, atomically.
+
+    Refuses (OutputRefused) before any work when `output_dir` is not remkg's to replace."""
+    data_dir = Path(data_dir or shipped_data_dir())
+    output_dir = check_replaceable(output_dir, data_dir)
     recover(output_dir)
     dataset, ontology, data = assemble(data_dir, progress)
     progress("validating with SHACL")
@@ -102,8 +106,9 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         )
         (staging / "build.json").write_text(json.dumps(
             {"triples": report.triples, "graphs": report.graphs, "inferred": report.inferred}, indent=2, sort_keys=True) + "\n")
+        write_marker(staging, "build", data_dir)
         progress("swapping in the new build")
-        swap_in(staging, output_dir)
+        swap_in(staging, output_dir, data_dir)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -10,6 +10,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kg.outdir import OutputRefused
+from kg.store import DEFAULT_OUTPUT
+
 app = typer.Typer(
     help="remkg: a knowledge graph of the European rare-earth and permanent-magnet ecosystem.",
     no_args_is_help=True,
@@ -60,7 +63,8 @@ def ontology(
 
 
 DATA_OPTION = typer.Option(None, "--data", "-d", help="Curated data folder (default: the shipped data/).")
-OUTPUT_OPTION = typer.Option(Path("build"), "--output", "-o", help="Output folder holding the store and exports.")
+OUTPUT_OPTION = typer.Option(DEFAULT_OUTPUT, "--output", "-o", help="Output folder holding the store and exports "
+                             "(remkg replaces it only when it is new, empty or written by remkg).")
 ENDPOINT_OPTION = typer.Option(None, "--endpoint", "-e", help="Run against this SPARQL 1.1 query endpoint instead of the embedded store.")
 FORMAT_OPTION = typer.Option("table", "--format", "-f", help="Output format: table, csv, tsv or json.")
 TIMEOUT_OPTION = typer.Option(60.0, "--timeout", help="Seconds to wait for a remote endpoint.")
@@ -80,6 +84,10 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
     The new build is written aside and swapped in at the end: if anything fails, the previous
     output folder is left untouched. Exports: remkg.ttl (all facts), remkg.trig and remkg.nq
     (one named graph per source), remkg.jsonld.
+
+    The output folder (default ./remkg-build) must be new, empty, or one remkg wrote (it carries a
+    .remkg-output marker); the data folder, the working directory, home, a filesystem root and
+    their parents are always refused (exit code 2), before any work is done.
     """
     from kg.build import BuildFailed, build as run_build
     from kg.reason import ReasonerError
@@ -97,6 +105,8 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
     except ReasonerError as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from None
+    except OutputRefused as error:
+        _refused(error)
     console.print(f"[green]built[/green] {report.output_dir}: {report.triples} triples in "
                   f"{len(report.graphs)} named graphs ({report.inferred} inferred)")
 
@@ -159,6 +169,12 @@ def _print_quality(output: Path, fmt: str) -> None:
 def _fail(error: Exception) -> None:
     err.print(f"[red]error:[/red] {error}", highlight=False)
     raise typer.Exit(1)
+
+
+def _refused(error: OutputRefused) -> None:
+    """A wrong output path: nothing was written; exit code 2 as for other usage errors."""
+    err.print(f"[red]error:[/red] {error}", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def _run_and_show(text: str, bindings, fmt: str, endpoint, output: Path, allow_federation: bool = False, **remote) -> None:
@@ -375,18 +391,19 @@ def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: 
     """Write the coordinator report: a self-contained HTML page (works offline) with the coverage
     heatmap, the chain with its gaps, continuity, synergies, brokers, challenges and pilot scores.
     The results are also stored in the `analysis` named graph."""
+    from kg.outdir import check_output_file, write_file
     from kg.publish.report import render_report
     from kg.query import run_named
 
+    try:
+        target = check_output_file(out or output / "report.html")
+    except OutputRefused as error:
+        _refused(error)
     analysis = _analysis(output, date, horizon, True)
     challenges = run_named("challenges-and-projects", output_dir=output).rows
     html = render_report(analysis.eco, analysis.day, horizon, analysis.gaps, analysis.synergies, analysis.brokers,
                          analysis.communities, analysis.pilots, challenges)
-    target = out or output / "report.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(html, encoding="utf-8")
-    temporary.replace(target)
+    write_file(target, html)
     console.print(f"[green]report[/green] {target} ({len(analysis.gaps)} gaps, {len(analysis.synergies)} synergy candidates)")
 
 
@@ -404,9 +421,15 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
     Node shape and colour by kind (legend and filter on the left), stages in chain order, search
     box, tooltips with key facts; suggested links dashed, stages with no active project in red.
     """
+    from kg.outdir import check_output_file
     from kg.publish.viz import Selection, VizTooLarge, write_explorer
     from kg.store import StoreMissing
 
+    try:
+        if out is not None:
+            check_output_file(out)
+    except OutputRefused as error:
+        _refused(error)
     try:
         target, nodes, edges = write_explorer(output, out, Selection(focus, depth, stage, country, cluster),
                                               date.date() if date else None, max_nodes)

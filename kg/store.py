@@ -2,6 +2,8 @@
 
 A build writes its store and exports into a staging folder beside the output folder and then
 swaps the two with renames, so a reader sees either the old build or the new one, never half.
+Every folder the swap removes or renames carries remkg's marker (kg.outdir): what remkg did not
+write, it does not touch.
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import os
 import shutil
 from pathlib import Path
 
-DEFAULT_OUTPUT = Path("build")
+from kg.outdir import MARKER, OutputRefused, check_replaceable, read_marker
+
+# Not build/: setuptools writes build/ when remkg is installed from a checkout.
+DEFAULT_OUTPUT = Path("remkg-build")
 STORE_DIRNAME = "store"
 
 
@@ -27,19 +32,30 @@ def _siblings(output_dir: Path, tag: str) -> list[Path]:
     return sorted(output_dir.parent.glob(f".{output_dir.name}.{tag}-*"))
 
 
+def _made_by_remkg(folder: Path) -> bool:
+    """Staging and old folders are remkg's only when marked (or still empty)."""
+    return read_marker(folder) is not None or (folder.is_dir() and not any(folder.iterdir()))
+
+
+def _remove(folder: Path) -> None:
+    if _made_by_remkg(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def recover(output_dir: Path = DEFAULT_OUTPUT) -> None:
-    """Undo a swap that was cut between its two renames, and drop staging left by killed builds."""
+    """Undo a swap that was cut between its two renames, and drop staging left by killed builds.
+    Only folders named as remkg names them and carrying its marker are touched."""
     output_dir = Path(output_dir)
-    old = _siblings(output_dir, "old")
+    old = [folder for folder in _siblings(output_dir, "old") if _made_by_remkg(folder)]
     if not output_dir.exists() and old:
         os.rename(old[-1], output_dir)
         old = old[:-1]
     for leftover in old:
-        shutil.rmtree(leftover, ignore_errors=True)
+        _remove(leftover)
     for staging in _siblings(output_dir, "staging"):
         pid = staging.name.rsplit("-", 1)[-1]
         if not (pid.isdigit() and _alive(int(pid))):
-            shutil.rmtree(staging, ignore_errors=True)
+            _remove(staging)
 
 
 def _alive(pid: int) -> bool:
@@ -55,22 +71,29 @@ def _alive(pid: int) -> bool:
 
 
 def staging_dir(output_dir: Path = DEFAULT_OUTPUT) -> Path:
+    """A new, marked folder beside the output folder to write a build into."""
     output_dir = Path(output_dir)
     staging = output_dir.parent / f".{output_dir.name}.staging-{os.getpid()}"
     if staging.exists():
+        if not _made_by_remkg(staging):
+            raise OutputRefused(f"refusing to replace {staging}: remkg did not write it; remove it yourself")
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
+    (staging / MARKER).write_text('{"tool": "remkg", "command": "staging", "entries": []}\n', encoding="utf-8")
     return staging
 
 
-def swap_in(staging: Path, output_dir: Path = DEFAULT_OUTPUT) -> None:
-    """Replace the output folder by the staging folder (two renames; `recover` mends a cut)."""
+def swap_in(staging: Path, output_dir: Path = DEFAULT_OUTPUT, data_dir: Path | None = None) -> None:
+    """Replace the output folder by the staging folder (two renames; `recover` mends a cut).
+    The output folder is checked again first: only a missing, empty or remkg-marked one is replaced."""
     output_dir = Path(output_dir)
+    check_replaceable(output_dir, data_dir)
     old = output_dir.parent / f".{output_dir.name}.old-{os.getpid()}"
     if output_dir.exists():
         os.rename(output_dir, old)
     os.rename(staging, output_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    if old.exists():
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def open_store(output_dir: Path = DEFAULT_OUTPUT):

@@ -21,6 +21,7 @@ from kg.analysis.network import Ecosystem, load_ecosystem, resolve_name
 from kg.analysis.synergies import complementary
 from kg.publish.colours import GAP_COLOUR, KIND_STYLE, stage_colour
 from kg.query import run_named
+from kg.outdir import check_output_file, write_file
 from kg.store import DEFAULT_OUTPUT
 
 MAX_NODES = 2000
@@ -175,11 +176,8 @@ def write_explorer(output_dir: Path = DEFAULT_OUTPUT, out: Path | None = None, s
         raise VizTooLarge(f"{graph.number_of_nodes()} nodes is more than a browser lays out smoothly (limit {max_nodes}): "
                           "narrow it with --focus ENTITY --depth N, --stage, --country or --cluster")
     page = render_page(to_pyvis(graph), f"remkg explorer ({day})")
-    target = Path(out or Path(output_dir) / "explorer.html")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(target)
+    target = check_output_file(Path(out or Path(output_dir) / "explorer.html"))
+    write_file(target, page)
     return target, graph.number_of_nodes(), graph.number_of_edges()
 
 
