@@ -64,14 +64,20 @@ def test_report_lists_missing_fields_per_project(shipped):
     assert "title" in projects["REE4EU"] and "title" not in projects["REEcover"]
 
 
-def test_planted_near_duplicate_is_flagged_and_distinct_organisations_are_not(tmp_path):
+def _build_with_organisations(tmp_path, records: str):
+    """Build the minimal fixture with extra organisation records appended; return the output folder."""
     data = tmp_path / "data"
     shutil.copytree(FIXTURES / "data_min", data)
     with (data / "organisations.yaml").open("a") as organisations:
-        organisations.write("- {id: firm-b-gmbh, name: 'Firm B GmbH', country: SI, sources: [demo-page]}\n"
-                            "- {id: firm-b-berlin, name: 'Firm B', country: DE, sources: [demo-page]}\n")
+        organisations.write(records)
     build(data, tmp_path / "build")
-    pairs = {(d.a, d.b) for d in quality_report(tmp_path / "build").duplicates}
+    return tmp_path / "build"
+
+
+def test_planted_near_duplicate_is_flagged_and_distinct_organisations_are_not(tmp_path):
+    output = _build_with_organisations(tmp_path, "- {id: firm-b-gmbh, name: 'Firm B GmbH', country: SI, sources: [demo-page]}\n"
+                                                 "- {id: firm-b-berlin, name: 'Firm B', country: DE, sources: [demo-page]}\n")
+    pairs = {(d.a, d.b) for d in quality_report(output).duplicates}
     assert pairs == {("Firm B", "Firm B GmbH")}  # the German Firm B is another country: not flagged
 
 
@@ -94,13 +100,10 @@ def test_every_organisation_with_a_pic_appears_once(shipped):
 
 
 def test_a_pic_given_to_two_records_is_reported(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(FIXTURES / "data_min", data)
-    with (data / "organisations.yaml").open("a") as organisations:
-        organisations.write("- {id: firm-c, name: 'Firm C', country: SI, pic: '999999999', sources: [demo-page]}\n"
-                            "- {id: firm-d, name: 'Other Firm D', country: DE, pic: '999999999', sources: [demo-page]}\n")
-    build(data, tmp_path / "build")
-    assert quality_report(tmp_path / "build").duplicate_pics == [("999999999", ["Firm C", "Other Firm D"])]
+    output = _build_with_organisations(
+        tmp_path, "- {id: firm-c, name: 'Firm C', country: SI, pic: '999999999', sources: [demo-page]}\n"
+                  "- {id: firm-d, name: 'Other Firm D', country: DE, pic: '999999999', sources: [demo-page]}\n")
+    assert quality_report(output).duplicate_pics == [("999999999", ["Firm C", "Other Firm D"])]
 
 
 def test_no_coordinator_is_missing_from_its_participants(shipped):
