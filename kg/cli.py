@@ -133,7 +133,8 @@ def validate(data: Path = DATA_OPTION) -> None:
 @app.command()
 def stats(output: Path = OUTPUT_OPTION, fmt: str = FORMAT_OPTION,
           quality: bool = typer.Option(False, "--quality", help="Show the data-quality report instead: missing project "
-                                       "fields, organisations without country or type, possible duplicate organisations.")) -> None:
+                                       "fields, organisations without country or type, possible duplicate organisations, "
+                                       "coordinators missing from their participants, progress against the curation targets.")) -> None:
     """Counts in the built store: per class, per stage, per source graph, and triples (or --quality)."""
     from kg.stats import collect
     from kg.store import StoreMissing, open_store
@@ -162,6 +163,11 @@ def _print_quality(output: Path, fmt: str) -> None:
     if report.duplicate_pics:
         _print_rows("PICs used by more than one record", ["PIC", "organisations"],
                     [[pic, ", ".join(names)] for pic, names in report.duplicate_pics], fmt)
+    if report.coordinators_not_participating:
+        _print_rows("coordinators missing from their project's participants", ["project", "coordinator"],
+                    [list(row) for row in report.coordinators_not_participating], fmt)
+    _print_rows("progress against the curation targets", ["measure", "reached", "target"],
+                [[measure, reached, target] for measure, reached, target in report.progress], fmt)
 
 
 

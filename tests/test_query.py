@@ -56,7 +56,7 @@ def test_projects_of_an_organisation_and_shared_organisations(shipped):
     assert {r["acronym"]: r["role"] for r in named("organisation-projects", shipped, org="pforzheim-university")} == {
         "SUSMAGPRO": "coordinator", "REEsilience": "coordinator", "GREENE": "participant", "MaXycle": "participant"}
     shared = {r["organisation"]: r["projects"] for r in named("shared-organisations", shipped)}
-    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER", "MaXycle", "ROMEO"}
+    assert set(shared["Jožef Stefan Institute"].split(", ")) == {"GREENE", "PASSENGER", "MaXycle", "ROMEO", "SUSMAGPRO"}
 
 
 def test_stage_coverage_and_gaps_on_a_date(shipped):
