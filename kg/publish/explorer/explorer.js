@@ -316,7 +316,20 @@
   });
   window.remkgNetwork = network; window.remkgNodes = nodes; window.remkgEdges = edges;
 
-  var drawn = {key: null};
+  var drawn = {key: null, nodeStyles: {}, edgeStyles: {}};
+  function styleOf(item) { return JSON.stringify([item.label, item.color, item.borderWidth, item.font, item.width]); }
+  function styles(items) {
+    var result = {};
+    items.forEach(function (item) { result[item.id] = styleOf(item); });
+    return result;
+  }
+  function changed(items, before) {  // the style fields of the items whose look changed (vis merges updates slowly)
+    return items.filter(function (item) { return before[item.id] !== styleOf(item); }).map(function (item) {
+      var patch = {id: item.id};
+      ["label", "color", "borderWidth", "font", "width", "active"].forEach(function (k) { if (item[k] !== undefined) { patch[k] = item[k]; } });
+      return patch;
+    });
+  }
   function render() {
     var shown = visibleSet();
     var grouping = representatives(shown);
@@ -352,19 +365,19 @@
     var key = S.view + "|" + list.map(function (n) { return n.id; }).join(",") + "|" + edgeList.map(function (e) { return e.id; }).join(",");
     var relayout = key !== drawn.key;
     if (relayout) {
-      if (S.view === "chain") {
-        layout({nodes: list, links: links});
-      } else {
-        list.forEach(function (n) { if (n.kind === "stage") { n.x = stageColumn[n.id]; n.y = -600; n.fixed = true; } });
+      layout({nodes: list, links: links});  // the force view starts from the chain layout, so it settles sooner
+      if (S.view === "force") {
+        list.forEach(function (n) { if (n.kind === "stage") { n.y = -300; n.fixed = true; } });
       }
       settleStarted = performance.now();
       window.remkgReady = false;
       nodes.clear(); edges.clear();
       nodes.add(list); edges.add(edgeList);
       if (S.view === "force") {
-        network.setOptions({physics: {enabled: true, solver: "barnesHut", stabilization: {enabled: true, iterations: 300, updateInterval: 50},
+        var iterations = Math.max(30, Math.min(300, Math.round(60000 / list.length)));  // physics costs grow with the nodes
+        network.setOptions({physics: {enabled: true, solver: "barnesHut", stabilization: {enabled: true, iterations: iterations, updateInterval: 50, fit: false},
           barnesHut: {gravitationalConstant: -5000, springLength: 120, avoidOverlap: 0.1}}});
-        network.stabilize(300);
+        network.stabilize(iterations);
       } else {
         network.setOptions({physics: {enabled: false}});
         network.fit({animation: false});
@@ -372,10 +385,12 @@
         settled();
       }
       drawn.key = key;
-    } else {
-      nodes.update(list.map(function (n) { delete n.x; delete n.y; return n; }));
-      edges.update(edgeList);
+    } else {  // same nodes and edges: restyle only what changed (the date moved, a path was found)
+      nodes.update(changed(list, drawn.nodeStyles));
+      edges.update(changed(edgeList, drawn.edgeStyles));
     }
+    drawn.nodeStyles = styles(list);
+    drawn.edgeStyles = styles(edgeList);
     var notice = [];
     if (grouping.groupOrgs && !S.groupOrgs) { notice.push("organisations are grouped by country"); }
     if (grouping.groupProjects && !S.groupProjects) { notice.push("projects are grouped by stage"); }
