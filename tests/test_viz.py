@@ -213,6 +213,13 @@ def test_the_shortest_path_between_two_organisations_goes_through_the_project_th
     highlighted = browser.execute_script("return remkgEdges.get({filter: function (e) { return e.width === 5; }}).length")
     assert highlighted == 2 * len(shared)
     assert "SUSMAGPRO" in browser.find_element("id", "path-result").text
+
+    # between two projects: through the partners they share, never through a stage both cover
+    partners_of = {p: {r["org"] for r in participations if r["project"] == p} for p in {r["project"] for r in participations}}
+    other = next(p for p in sorted(partners_of) if p != SUSMAGPRO and partners_of[p] & partners_of[SUSMAGPRO])
+    browser.execute_script("remkgExplorer.update({from: 'project/susmagpro', to: arguments[0]})", other.rsplit("/id/", 1)[1])
+    path = browser.execute_script("var p = remkgExplorer.path(); return {nodes: p.nodes, length: p.length};")
+    assert path["length"] == 2 and set(path["nodes"]) == {SUSMAGPRO, other} | (partners_of[SUSMAGPRO] & partners_of[other])
     _clean(browser)
 
 
