@@ -227,7 +227,7 @@
     var label = s.label + "\n" + covering + " projects" + (S.dated ? " · " + active + " active" : "");
     return {id: s.id, label: label, shape: "box", kind: "stage",
       color: {background: s.colour, border: gap ? D.gapColour : "#333333"}, borderWidth: gap || path ? 5 : 1,
-      font: {color: "#111111", size: 22}, margin: 6, widthConstraint: {minimum: COL - 40, maximum: COL - 14},
+      font: {color: "#111111", size: 24}, margin: 6, widthConstraint: {minimum: COL - 40, maximum: COL - 14},
       title: tooltip(s.label + "\n" + (s.order ? "value-chain stage " + s.order : "cross-cutting theme") + " · " + covering + " project(s), " + active + " active on " + S.date)};
   }
   function entityNode(n, path) {
@@ -289,7 +289,7 @@
     });
     var y = {}, bottom = {0: 0, 1: 0, 2: 0};
     [1, 2, 0].forEach(function (tier) {
-      var step = tier === 1 ? 54 : 38, start = tier === 1 ? 110 : tier === 2 ? bottom[1] + 150 : -110;
+      var step = tier === 1 ? 54 : 38, start = tier === 1 ? 110 : tier === 2 ? bottom[1] + 150 : -190;
       Object.keys(buckets[tier] || {}).forEach(function (key) {
         buckets[tier][key].forEach(function (id, i) {
           y[id] = tier === 0 ? start - i * step : start + i * step;
@@ -302,6 +302,17 @@
       n.x = x[n.id];
       n.y = n.kind === "stage" ? 0 : y[n.id];
     });
+    return Math.max(bottom[1], bottom[2]) + 60;
+  }
+  function drawBands(ctx, bottom) {  // behind the chain view: the themes as a band of their own, and captions
+    var top = -75, x0 = stageColumn[themes[0].id] - COL / 2 + 6, x1 = stageColumn[themes[themes.length - 1].id] + COL / 2 - 6;
+    ctx.save();
+    ctx.fillStyle = "rgba(235, 235, 240, 0.8)";
+    ctx.fillRect(x0, top, x1 - x0, bottom - top);
+    ctx.fillStyle = "#555555"; ctx.font = "20px sans-serif"; ctx.textAlign = "center";
+    ctx.fillText("cross-cutting themes", (x0 + x1) / 2, top - 12);
+    ctx.fillText("the value chain, in order →", (stageColumn[chain[0].id] + stageColumn[chain[chain.length - 1].id]) / 2, top - 12);
+    ctx.restore();
   }
 
   var nodes = new vis.DataSet([]);
@@ -311,7 +322,7 @@
     layout: {randomSeed: 7, improvedLayout: false},
     interaction: {hover: true, tooltipDelay: 150, keyboard: {enabled: true, bindToWindow: false}, multiselect: false},
     edges: {smooth: false, color: {color: "#bbbbbb"}, width: 1},
-    nodes: {scaling: {min: 8, max: 22, label: {enabled: true, min: 18, max: 30, maxVisible: 30, drawThreshold: 7}}},
+    nodes: {scaling: {min: 8, max: 22, label: {enabled: true, min: 18, max: 26, maxVisible: 26, drawThreshold: 7}}},
     physics: {enabled: false}
   });
   window.remkgNetwork = network; window.remkgNodes = nodes; window.remkgEdges = edges;
@@ -365,7 +376,7 @@
     var key = S.view + "|" + list.map(function (n) { return n.id; }).join(",") + "|" + edgeList.map(function (e) { return e.id; }).join(",");
     var relayout = key !== drawn.key;
     if (relayout) {
-      layout({nodes: list, links: links});  // the force view starts from the chain layout, so it settles sooner
+      drawn.bottom = layout({nodes: list, links: links});  // the force view starts from the chain layout, so it settles sooner
       if (S.view === "force") {
         list.forEach(function (n) { if (n.kind === "stage") { n.y = -300; n.fixed = true; } });
       }
@@ -404,6 +415,7 @@
     syncControls();
     keepInUrl();
     if (S.sel && byId[lid(S.sel)]) { showDetails(lid(S.sel)); if (nodes.get(lid(S.sel))) { network.selectNodes([lid(S.sel)]); } }
+    else { document.body.classList.remove("with-details"); }
   }
 
   var settleStarted = performance.now();
@@ -412,6 +424,9 @@
     window.remkgSettle = {seconds: seconds, sincePageStart: performance.now() / 1000, nodes: nodes.length, edges: edges.length};
     window.remkgReady = true;
   }
+  network.on("beforeDrawing", function (ctx) {
+    if (S.view === "chain" && chain.length && themes.length) { drawBands(ctx, drawn.bottom); }
+  });
   network.on("stabilizationIterationsDone", function () {
     network.setOptions({physics: {enabled: false}});
     network.fit({animation: false});
@@ -445,12 +460,12 @@
     return b;
   }
   function safeUrl(url) { return /^https?:\/\//i.test(url) ? url : null; }
-  function list(title, items) {
+  function list(title, items, empty) {
     var box = document.createDocumentFragment();
     box.appendChild(element("h3", title));
     var ul = element("ul");
     items.forEach(function (item) { ul.appendChild(item); });
-    if (!items.length) { ul.appendChild(element("li", "none recorded")); }
+    if (!items.length) { ul.appendChild(element("li", empty || "none recorded")); }
     box.appendChild(ul);
     return box;
   }
@@ -462,6 +477,7 @@
   }
   function showDetails(id) {
     var n = byId[id], body = $("details-body");
+    document.body.classList.add("with-details");
     while (body.firstChild) { body.removeChild(body.firstChild); }
     body.appendChild(element("h3", n.label));
     body.appendChild(element("p", n.kind + (n.order ? " · stage " + n.order + " of the value chain" : n.kind === "stage" ? " · cross-cutting theme" : ""), {class: "kind"}));
@@ -507,7 +523,7 @@
     if (n.kind === "project") {
       body.appendChild(list("Stages and themes", n.stages.map(function (s) { return entityItem(s); })));
       var gaps = n.stages.filter(function (s) { return stageActive(s, S.date).length === 0; });
-      body.appendChild(list("Its stages with no active project on " + S.date, gaps.map(function (s) { return entityItem(s); })));
+      body.appendChild(list("Its stages with no active project on " + S.date, gaps.map(function (s) { return entityItem(s); }), "none: each has an active project"));
       body.appendChild(list("Partners", adjacent[id].filter(function (a) { return kindOf(a[0]) === "organisation"; })
         .map(function (a) { return entityItem(a[0], "· " + a[1]); })));
       body.appendChild(list("Synergies (from the analysis)", D.synergies.filter(function (s) { return s[0] === id || s[1] === id; })
@@ -630,6 +646,7 @@
     if (!from || !to) { $("path-result").textContent = "Pick two names from the list (a project or an organisation)."; return; }
     update({from: from, to: to});
   });
+  $("details-close").addEventListener("click", function () { network.unselectAll(); update({sel: ""}); });
   $("path-clear").addEventListener("click", function () { update({from: "", to: ""}); });
   function showPath() {
     var result = $("path-result");
