@@ -167,6 +167,34 @@ def test_a_country_filter_shows_exactly_its_organisations_and_their_projects(shi
     _clean(browser)
 
 
+def test_programme_cluster_and_funding_filters(shipped, page, browser):
+    facts = run_named("explorer-facts", output_dir=shipped).rows
+    projects = run_named("analysis-projects", output_dir=shipped).rows
+    links = run_named("explorer-links", output_dir=shipped).rows
+    _open(browser, page.as_uri())
+    Select(browser.find_element("id", "f-programme")).select_by_value("Horizon 2020")
+    _wait(browser)
+    h2020 = {r["entity"] for r in facts if r["fact"] == "programme" and r["value"] == "Horizon 2020"}
+    assert h2020 and _of_kind(_shown(browser), "project") == h2020
+    Select(browser.find_element("id", "f-programme")).select_by_value("")
+    Select(browser.find_element("id", "f-cluster")).select_by_value("cluster/reia")  # a network of organisations
+    _wait(browser)
+    members = {r["source"] for r in links if r["relation"] == "member of" and r["target"] == str(mint("cluster", "reia"))}
+    shown = _shown(browser)
+    assert members and _of_kind(shown, "organisation") == members and str(mint("cluster", "reia")) in shown
+    assert _of_kind(shown, "project") == {r["project"] for r in _participations(shipped) if r["org"] in members}
+    Select(browser.find_element("id", "f-cluster")).select_by_value("")
+    browser.find_element("id", "f-fmin").send_keys("3\t")
+    _wait(browser)
+    funded = {r["project"]: float(r["euContribution"]) for r in projects if r["euContribution"]}
+    rich = {p for p, money in funded.items() if money >= 3e6}
+    assert rich and _of_kind(_shown(browser), "project") == rich  # projects without a recorded amount are left out
+    browser.find_element("id", "f-fmax").send_keys("3.5\t")
+    _wait(browser)
+    assert _of_kind(_shown(browser), "project") == {p for p in rich if funded[p] <= 3.5e6}
+    _clean(browser)
+
+
 def test_a_saved_url_fragment_reopens_the_same_view(page, browser):
     _open(browser, page.as_uri())
     Select(browser.find_element("id", "f-country")).select_by_value("DE")

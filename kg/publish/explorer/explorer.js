@@ -106,17 +106,18 @@
   function projectPasses(p) {
     if (S.stage && p.stages.indexOf(lid(S.stage)) < 0) { return false; }
     if (S.programme && p.programme !== S.programme) { return false; }
-    if (S.cluster && neighbours(p.id, "cluster").indexOf(lid(S.cluster)) < 0) { return false; }
+    if (S.cluster && !inCluster(p.id) && !neighbours(p.id, "organisation").some(inCluster)) { return false; }
     if (S.fmin !== "" && (p.eu === null || p.eu === undefined || p.eu < parseFloat(S.fmin) * 1e6)) { return false; }
     if (S.fmax !== "" && (p.eu === null || p.eu === undefined || p.eu > parseFloat(S.fmax) * 1e6)) { return false; }
     if (S.country && !neighbours(p.id, "organisation").some(function (o) { return byId[o].country === S.country; })) { return false; }
     return true;
   }
-  function projectFilterOn() { return !!(S.stage || S.programme || S.cluster || S.fmin !== "" || S.fmax !== ""); }
+  function inCluster(id) { return neighbours(id, "cluster").indexOf(lid(S.cluster)) >= 0; }
+  function projectFilterOn() { return !!(S.stage || S.programme || S.fmin !== "" || S.fmax !== ""); }
   function nodePasses(id, passing) {
     var kind = kindOf(id);
     if (kind === "project") { return passing.has(id); }
-    if (kind === "organisation") { return !S.country || byId[id].country === S.country; }
+    if (kind === "organisation") { return (!S.country || byId[id].country === S.country) && (!S.cluster || inCluster(id)); }
     if (kind === "stage") { return false; }  // stages are the frame, never a way through
     return S.show.indexOf(kind) >= 0;
   }
@@ -142,8 +143,9 @@
       D.nodes.forEach(function (n) {
         if (n.kind !== "organisation" || !nodePasses(n.id, passing)) { return; }
         var inPassing = neighbours(n.id, "project").some(function (p) { return passing.has(p); });
-        if ((S.country || S.show.indexOf("organisation") >= 0) && (inPassing || !projectFilterOn())) { add(n.id); }
+        if ((S.country || S.cluster || S.show.indexOf("organisation") >= 0) && (inPassing || !projectFilterOn())) { add(n.id); }
       });
+      if (S.cluster && byId[lid(S.cluster)]) { add(lid(S.cluster)); }
       S.expanded.map(lid).forEach(function (id) {
         if (!byId[id]) { return; }
         add(id);
