@@ -2,8 +2,8 @@
 
 The generated graph is synthetic (projects `BENCH-P0001`…, organisations `Bench organisation 1`…,
 under the real ontology and value chain) and written straight into an Oxigraph store, so the page
-is made by the same named queries as a real build. Each page is opened with every project and
-organisation shown (`#show=project,organisation`) in the value-chain view, then in the force view,
+is made by the same named queries as a real build. Each page is opened with every kind of node
+shown (`#show=project,organisation,…`) in the value-chain view, then in the force view,
 and the seconds from the start of drawing to a settled network are written to
 `test-artifacts/explorer-settle.json`. The limit (LIMIT_SECONDS) lives here, not in a test.
 
@@ -33,6 +33,7 @@ TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 COUNTRIES = ["AT", "BE", "DE", "ES", "FI", "FR", "GR", "IT", "NL", "PL", "PT", "SE", "SI"]
 ROLES = ["roleCoordinator", "roleParticipant"]
+SHOW_ALL = ["project", "organisation", "cluster", "event", "capability", "material", "sector", "challenge"]
 
 
 def generate_store(output_dir: Path, nodes: int, seed: int = 17) -> dict[str, int]:
@@ -119,7 +120,7 @@ def measure(output_dir: Path, label: str) -> list[dict]:
     page, nodes, edges = write_explorer(output_dir, output_dir / "explorer.html")
     results = []
     for view in ("chain", "force"):
-        fragment = "#show=project,organisation" + ("&view=force" if view == "force" else "")
+        fragment = "#show=" + ",".join(SHOW_ALL) + ("&view=force" if view == "force" else "")
         settle = settle_seconds(page, fragment)
         results.append({"graph": label, "view": view, "page_nodes": nodes, "page_edges": edges, **settle})
         print(f"{label:>10} {view:>5}: {settle['nodes']} nodes, {settle['edges']} edges drawn, settled in {settle['seconds']:.2f} s "

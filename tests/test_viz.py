@@ -87,6 +87,7 @@ def _participations(output: Path) -> list[dict]:
 
 
 def test_default_view_is_the_chain_and_a_click_on_susmagpro_shows_exactly_its_partners(shipped, page, browser):
+    browser.set_window_size(1600, 1000)  # a laptop screen, for the screenshot
     started = time.monotonic()
     _open(browser, page.as_uri())
     load_seconds = time.monotonic() - started

@@ -10,6 +10,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var DAY = 86400000;
   var COL = 150;
+  var FORCE_BUDGET_MS = 2000;  // large graphs stop the force layout early rather than freeze the page
   var EXPANDABLE = ["project", "organisation", "cluster", "event", "capability", "material", "sector", "challenge"];
   var SHOWABLE = ["project", "organisation", "cluster", "event", "capability", "material", "sector", "challenge"];
 
@@ -380,17 +381,16 @@
     if (relayout) {
       drawn.bottom = layout({nodes: list, links: links});  // the force view starts from the chain layout, so it settles sooner
       if (S.view === "force") {
-        list.forEach(function (n) { if (n.kind === "stage") { n.y = -300; n.fixed = true; } });
+        list.forEach(function (n) { if (n.kind === "stage") { n.x *= 2; n.y = -500; n.fixed = true; } });  // a wide frame above the network
       }
       settleStarted = performance.now();
       window.remkgReady = false;
       nodes.clear(); edges.clear();
       nodes.add(list); edges.add(edgeList);
       if (S.view === "force") {
-        var iterations = Math.max(30, Math.min(300, Math.round(60000 / list.length)));  // physics costs grow with the nodes
-        network.setOptions({physics: {enabled: true, solver: "barnesHut", stabilization: {enabled: true, iterations: iterations, updateInterval: 50, fit: false},
+        network.setOptions({physics: {enabled: true, solver: "barnesHut", stabilization: {enabled: true, iterations: 300, updateInterval: 10, fit: false},
           barnesHut: {gravitationalConstant: -5000, springLength: 120, avoidOverlap: 0.1}}});
-        network.stabilize(iterations);
+        network.stabilize(300);
       } else {
         network.setOptions({physics: {enabled: false}});
         network.fit({animation: false});
@@ -428,6 +428,9 @@
   }
   network.on("beforeDrawing", function (ctx) {
     if (S.view === "chain" && chain.length && themes.length) { drawBands(ctx, drawn.bottom); }
+  });
+  network.on("stabilizationProgress", function () {  // the force layout gets a time budget, not a fixed number of rounds
+    if (performance.now() - settleStarted > FORCE_BUDGET_MS) { network.stopSimulation(); }
   });
   network.on("stabilizationIterationsDone", function () {
     network.setOptions({physics: {enabled: false}});
