@@ -292,7 +292,7 @@
     });
     var y = {}, bottom = {0: 0, 1: 0, 2: 0};
     [1, 2, 0].forEach(function (tier) {
-      var step = tier === 1 ? 54 : 38, start = tier === 1 ? 110 : tier === 2 ? bottom[1] + 150 : -190;
+      var step = tier === 1 ? 62 : 38, start = tier === 1 ? 110 : tier === 2 ? bottom[1] + 150 : -190;
       Object.keys(buckets[tier] || {}).forEach(function (key) {
         buckets[tier][key].forEach(function (id, i) {
           y[id] = tier === 0 ? start - i * step : start + i * step;
@@ -325,7 +325,7 @@
     layout: {randomSeed: 7, improvedLayout: false},
     interaction: {hover: true, tooltipDelay: 150, keyboard: {enabled: true, bindToWindow: false}, multiselect: false},
     edges: {smooth: false, color: {color: "#bbbbbb"}, width: 1},
-    nodes: {scaling: {min: 8, max: 22, label: {enabled: true, min: 18, max: 26, maxVisible: 26, drawThreshold: 7}}},
+    nodes: {scaling: {min: 8, max: 22, label: {enabled: true, min: 17, max: 22, maxVisible: 22, drawThreshold: 7}}},
     physics: {enabled: false}
   });
   window.remkgNetwork = network; window.remkgNodes = nodes; window.remkgEdges = edges;
