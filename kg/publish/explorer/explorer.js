@@ -11,8 +11,7 @@
   var DAY = 86400000;
   var COL = 150;
   var FORCE_BUDGET_MS = 2000;  // large graphs stop the force layout early rather than freeze the page
-  var EXPANDABLE = ["project", "organisation", "cluster", "event", "capability", "material", "sector", "challenge"];
-  var SHOWABLE = ["project", "organisation", "cluster", "event", "capability", "material", "sector", "challenge"];
+  var KINDS = ["project", "organisation", "cluster", "event", "capability", "material", "sector", "challenge"];  // all but stages
 
   // ---- the graph, indexed -------------------------------------------------------------------
   var byId = {};
@@ -507,7 +506,7 @@
       body.appendChild(dl);
     }
     var actions = element("p");
-    if (EXPANDABLE.indexOf(n.kind) >= 0) {
+    if (KINDS.indexOf(n.kind) >= 0) {
       var open = S.expanded.indexOf(sid(id)) >= 0;
       actions.appendChild(button(open ? "Collapse" : n.kind === "project" ? "Expand: show its partners" : "Expand: show its links", function () { toggleExpanded(id, !open); }));
     }
@@ -538,7 +537,7 @@
       body.appendChild(list("Projects", adjacent[id].filter(function (a) { return kindOf(a[0]) === "project"; })
         .map(function (a) { return entityItem(a[0], "· " + a[1]); })));
     }
-    if (["cluster", "event", "capability", "material", "sector", "challenge"].indexOf(n.kind) >= 0) {
+    if (["stage", "project", "organisation"].indexOf(n.kind) < 0) {  // clusters, events and concepts: whatever links to them
       body.appendChild(list("Linked", adjacent[id].map(function (a) { return entityItem(a[0], "· " + a[1]); })));
     }
     body.appendChild(list("Sources", (D.sources[id] || []).map(function (s) {
@@ -564,7 +563,7 @@
   }
   function choose(id) {  // a search result or a link in the panel: make it visible, select it, go there
     var expanded = S.expanded.slice();
-    if (EXPANDABLE.indexOf(kindOf(id)) >= 0 && expanded.indexOf(sid(id)) < 0) { expanded.push(sid(id)); }
+    if (KINDS.indexOf(kindOf(id)) >= 0 && expanded.indexOf(sid(id)) < 0) { expanded.push(sid(id)); }
     update({expanded: expanded, sel: sid(id)});
     if (nodes.get(id)) { network.selectNodes([id]); network.focus(id, {scale: 1, animation: false}); }
   }
@@ -573,7 +572,7 @@
     var id = params.nodes[0];
     if (id.indexOf("group:country:") === 0) { update({country: id.split(":")[2], groupOrgs: false}); return; }
     if (id.indexOf("group:stage:") === 0) { update({stage: id.split(":").slice(2).join(":"), groupProjects: false}); return; }
-    if (EXPANDABLE.indexOf(kindOf(id)) >= 0 && S.expanded.indexOf(sid(id)) < 0) { toggleExpanded(id, true); return; }
+    if (KINDS.indexOf(kindOf(id)) >= 0 && S.expanded.indexOf(sid(id)) < 0) { toggleExpanded(id, true); return; }
     update({sel: sid(id)});
   });
   network.on("doubleClick", function (params) {
@@ -591,11 +590,11 @@
   var programmes = Array.from(new Set(projects.map(function (p) { return p.programme; }).filter(Boolean))).sort();
   options($("f-programme"), programmes.map(function (p) { return [p, p]; }), "all programmes");
   options($("f-cluster"), D.nodes.filter(function (n) { return n.kind === "cluster"; }).map(function (n) { return [sid(n.id), n.label]; }), "all");
-  SHOWABLE.forEach(function (kind) {
+  KINDS.forEach(function (kind) {
     var style = D.styles[kind] || {};
     var label = element("label"), box = element("input", null, {type: "checkbox", "data-kind": kind});
     box.addEventListener("change", function () {
-      update({show: SHOWABLE.filter(function (k) { return document.querySelector('#kinds input[data-kind="' + k + '"]').checked; })});
+      update({show: KINDS.filter(function (k) { return document.querySelector('#kinds input[data-kind="' + k + '"]').checked; })});
     });
     label.appendChild(box);
     label.appendChild(element("span", null, {class: "swatch", style: "background:" + style.colour}));
