@@ -414,21 +414,25 @@ def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: 
 
 
 @app.command()
-def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood of this entity (slug, acronym, name or IRI)."),
+def viz(focus: str = typer.Option(None, "--focus", help="Open on the neighbourhood of this entity (slug, acronym, name or IRI)."),
         depth: int = typer.Option(2, "--depth", help="How many links away from --focus."),
-        stage: str = typer.Option(None, "--stage", help="Only projects covering this stage or theme, and what they link to."),
-        country: str = typer.Option(None, "--country", help="Only organisations in this country (ISO code) and their projects."),
-        cluster: str = typer.Option(None, "--cluster", help="Only the projects of this cluster."),
+        stage: str = typer.Option(None, "--stage", help="Open filtered on the projects covering this stage or theme."),
+        country: str = typer.Option(None, "--country", help="Open filtered on the organisations of this country (ISO code) and their projects."),
+        cluster: str = typer.Option(None, "--cluster", help="Open filtered on the projects of this cluster."),
         date: datetime = DATE_OPTION, output: Path = OUTPUT_OPTION,
         out: Path = typer.Option(None, "--out", help="Where to write the page (default: OUTPUT/explorer.html)."),
-        max_nodes: int = typer.Option(2000, "--max-nodes", help="Refuse a page larger than this; narrow the selection instead.")) -> None:
+        max_nodes: int = typer.Option(2000, "--max-nodes", help="Most nodes the page draws at once; above it the page groups "
+                                      "organisations by country and projects by stage."),
+        site_base: str = typer.Option(None, "--site-base", help="Relative URL of a linked-data site (entity pages at "
+                                      "id/{kind}/{slug}/index.html) for the details panel to link to, e.g. site/.")) -> None:
     """Write the interactive explorer: one HTML page, works offline, opens with a double-click.
 
-    Node shape and colour by kind (legend and filter on the left), stages in chain order, search
-    box, tooltips with key facts; suggested links dashed, stages with no active project in red.
+    It opens on the value chain (stages as columns, projects under their stages); click a project
+    or organisation to expand it. Filters, the date slider, focus, paths and export all work in
+    the page; the view is kept in the URL fragment. The options only choose the opening view.
     """
     from kg.outdir import check_output_file
-    from kg.publish.viz import Selection, VizTooLarge, write_explorer
+    from kg.publish.viz import Selection, write_explorer
     from kg.store import StoreMissing
 
     try:
@@ -438,8 +442,8 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
         _refused(error)
     try:
         target, nodes, edges = write_explorer(output, out, Selection(focus, depth, stage, country, cluster),
-                                              date.date() if date else None, max_nodes)
-    except (StoreMissing, KeyError, VizTooLarge) as error:
+                                              date.date() if date else None, max_nodes, site_base)
+    except (StoreMissing, KeyError) as error:
         _fail(error)
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")
 

@@ -26,6 +26,7 @@ KIND_STYLE = {  # kind -> (shape, colour)
     "material": ("diamond", "#9d755d"),
     "event": ("star", "#e45756"),
     "challenge": ("triangleDown", "#ff9da6"),
+    "sector": ("ellipse", "#72b7b2"),
 }
 
 GAP_COLOUR = "#c0392b"
