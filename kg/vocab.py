@@ -17,7 +17,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 
 KINDS = (
     "project", "org", "cluster", "programme", "event", "stage", "capability",
-    "material", "sector", "challenge", "source", "country", "participation", "graph", "gap", "synergy",
+    "material", "sector", "challenge", "source", "country", "participation", "graph", "gap", "synergy", "article",
 )
 
 PREFIXES = {
