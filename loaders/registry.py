@@ -18,6 +18,9 @@ def register(kind: str, target: str) -> None:
     LOADERS[kind] = target
 
 
+register("articles", "loaders.articles:ArticlesLoader")
+
+
 def kinds() -> tuple[str, ...]:
     return tuple(sorted(LOADERS))
 
