@@ -438,5 +438,60 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")
 
 
+load_app = typer.Typer(help="Add inputs to the data folder and declare them in its manifest (inputs.yaml).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+
+@load_app.command("articles")
+def load_articles(paths: list[Path] = typer.Argument(..., help="Article files (.txt, .md, .html) or folders holding them."),
+                  data: Path = DATA_OPTION) -> None:
+    """Add news items and event reports: each file is checked (UTF-8, front matter, some text), copied
+    into DATA/articles/ and the folder declared in DATA/inputs.yaml; the next `remkg build` links
+    their mentions and events. Files already inside the data folder are declared where they are.
+
+    Example: remkg load articles news/remhub-workshop.md news/reports/ --data my-data/
+    """
+    from kg.paths import data_dir as shipped_data_dir
+    from loaders.article_import import import_articles
+    from loaders.base import LoadError
+
+    folder = data or shipped_data_dir()
+    try:
+        imported = import_articles(paths, folder)
+    except LoadError as error:
+        _print_problems(f"{len(error.problems)} problem(s); nothing was copied:", error.problems)
+        raise typer.Exit(1) from None
+    console.print(f"[green]articles[/green] {len(imported.copied)} copied, {len(imported.unchanged)} already there; "
+                  f"declared in {folder / 'inputs.yaml'}: {', '.join(imported.declared) or 'already declared'}")
+    console.print(f"next: remkg build --data {folder}", highlight=False)
+
+
+@app.command()
+def mentions(entity: str = typer.Argument(None, help="A project, organisation, cluster, concept…: slug, acronym, name or IRI."),
+             unknown: bool = typer.Option(False, "--unknown", help="List names the gazetteer does not know (acronyms, "
+                                          "organisation-like names) for a curator; nothing is added to the graph."),
+             fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION) -> None:
+    """Where an entity is mentioned in the loaded articles (article, date, words, offsets, sentence), or --unknown.
+
+    Examples: remkg mentions remhub    remkg mentions --unknown --format csv
+    """
+    from kg.mentions import mentions_of, unknown_in_store
+    from kg.query import QueryError
+    from kg.store import StoreMissing
+
+    if not unknown and not entity:
+        err.print("[red]error:[/red] give an ENTITY or --unknown")
+        raise typer.Exit(2)
+    try:
+        if unknown:
+            names = unknown_in_store(output)
+            _print_rows("names the gazetteer does not know (candidates for curation)", ["name", "looks like", "times", "articles", "example"],
+                        [[u.surface, u.kind, u.count, "; ".join(u.articles), u.example] for u in names], fmt)
+            return
+        _show(mentions_of(entity, output), fmt)
+    except (StoreMissing, KeyError, QueryError) as error:
+        _fail(error)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
