@@ -304,14 +304,17 @@ def push(
 
 DATE_OPTION = typer.Option(None, "--date", help="The day to analyse, YYYY-MM-DD (default: today).", formats=["%Y-%m-%d"])
 HORIZON_OPTION = typer.Option(24, "--horizon", help="Months ahead to look for coverage that ends.")
+EVIDENCE_OPTION = typer.Option(False, "--evidence/--no-evidence", help="Count a stage covered only by evidence of activity "
+                               "(an undated project that organised or took part in an event) as covered: a low gap instead of a high one.")
+EVIDENCE_MONTHS_OPTION = typer.Option(12, "--evidence-months", help="How old (in months before --date) an event may be to count as evidence of activity.")
 
 
-def _analysis(output: Path, date, horizon: int, write: bool):
+def _analysis(output: Path, date, horizon: int, write: bool, evidence: bool = False, evidence_months: int = 12):
     from kg.analysis.run import analyse
     from kg.store import StoreMissing
 
     try:
-        return analyse(output, date.date() if date else None, horizon, write)
+        return analyse(output, date.date() if date else None, horizon, write, evidence, evidence_months)
     except StoreMissing as error:
         _fail(error)
 
@@ -343,10 +346,17 @@ def _print_tables(tables: list[tuple[str, list[str], list[list]]], fmt: str) -> 
 
 @app.command()
 def gaps(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
-         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph."),
+         evidence: bool = EVIDENCE_OPTION, evidence_months: int = EVIDENCE_MONTHS_OPTION,
+         states: bool = typer.Option(False, "--states", help="Show each stage's coverage state instead: covered (a project active "
+                                     "by its dates), evidence only (which event, how old), or not covered.")) -> None:
     """Where the chain breaks on a date: coverage, continuity, chain breaks, capability and material
     gaps, EU member states absent from a stage, unaddressed challenges — each with severity and evidence."""
-    analysis = _analysis(output, date, horizon, write)
+    analysis = _analysis(output, date, horizon, write, evidence, evidence_months)
+    if states:
+        _print_rows(f"coverage on {analysis.day} (evidence up to {evidence_months} months old)", ["stage", "state", "active projects", "evidence of activity"],
+                    [[s.label, s.state, ", ".join(s.projects) or "—", "; ".join(s.evidence) or "—"] for s in analysis.states], fmt)
+        return
     _print_rows(f"gaps on {analysis.day} (horizon {horizon} months)", ["severity", "kind", "about", "evidence"],
                 [[g.severity, g.kind, g.label, g.evidence] for g in analysis.gaps], fmt)
 
@@ -387,7 +397,8 @@ def match(entity: str = typer.Argument(..., help="A project or organisation: slu
 
 @app.command()
 def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: Path = OUTPUT_OPTION,
-           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html).")) -> None:
+           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html)."),
+           evidence: bool = EVIDENCE_OPTION, evidence_months: int = EVIDENCE_MONTHS_OPTION) -> None:
     """Write the coordinator report: a self-contained HTML page (works offline) with the coverage
     heatmap, the chain with its gaps, continuity, synergies, brokers, challenges and pilot scores.
     The results are also stored in the `analysis` named graph."""
@@ -399,10 +410,10 @@ def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: 
         target = check_output_file(out or output / "report.html")
     except OutputRefused as error:
         _refused(error)
-    analysis = _analysis(output, date, horizon, True)
+    analysis = _analysis(output, date, horizon, True, evidence, evidence_months)
     challenges = run_named("challenges-and-projects", output_dir=output).rows
     html = render_report(analysis.eco, analysis.day, horizon, analysis.gaps, analysis.synergies, analysis.brokers,
-                         analysis.communities, analysis.pilots, challenges)
+                         analysis.communities, analysis.pilots, challenges, analysis.states, evidence)
     write_file(target, html)
     console.print(f"[green]report[/green] {target} ({len(analysis.gaps)} gaps, {len(analysis.synergies)} synergy candidates)")
 
