@@ -19,12 +19,14 @@ import networkx as nx
 from kg.analysis.gaps import projects_on_stage
 from kg.analysis.network import Ecosystem, load_ecosystem, resolve_name
 from kg.analysis.synergies import complementary
+from kg.mentions import co_mention_edges
 from kg.publish.colours import GAP_COLOUR, KIND_STYLE, stage_colour
 from kg.query import run_named
 from kg.outdir import check_output_file, write_file
 from kg.store import DEFAULT_OUTPUT
 
 MAX_NODES = 2000
+CO_MENTION_COLOUR = "#8e44ad"
 FACET_KIND = {"capability": "capability", "material": "material", "challenge": "challenge"}
 
 
@@ -41,8 +43,9 @@ class Selection:
     cluster: str | None = None
 
 
-def ecosystem_graph(eco: Ecosystem, links: list[dict], day: dt.date) -> nx.Graph:
-    """Everything the explorer can show, as one NetworkX graph with display attributes on nodes."""
+def ecosystem_graph(eco: Ecosystem, links: list[dict], day: dt.date, co_mentions: dict[tuple[str, str], dict] | None = None) -> nx.Graph:
+    """Everything the explorer can show, as one NetworkX graph with display attributes on nodes.
+    `co_mentions`: project pairs that articles mention together, drawn as their own layer."""
     graph = nx.Graph()
 
     def node(iri: str, kind: str, label: str, tooltip: str, **extra) -> None:
@@ -80,6 +83,11 @@ def ecosystem_graph(eco: Ecosystem, links: list[dict], day: dt.date) -> nx.Graph
         graph.add_edge(link["source"], link["target"], relation=link["relation"])
     for synergy in complementary(eco):
         graph.add_edge(synergy.a, synergy.b, relation="suggested", suggested=True, reason=synergy.reason)
+    for (a, b), counts in sorted((co_mentions or {}).items()):
+        if a in graph and b in graph and not graph.has_edge(a, b):
+            graph.add_edge(a, b, relation="co-mentioned", co_mention=True,
+                           reason=f"mentioned together in {counts['sentences']} sentence(s) and {counts['paragraphs']} "
+                                  f"paragraph(s) of {counts['articles']} article(s)")
     return graph
 
 
@@ -131,6 +139,8 @@ def to_pyvis(graph: nx.Graph):
         data = graph.edges[a, b]
         if data.get("suggested"):
             net.add_edge(a, b, title=data["reason"], dashes=True, color="#e67e22", width=2)
+        elif data.get("co_mention"):
+            net.add_edge(a, b, title=data["reason"], dashes=[2, 6], color=CO_MENTION_COLOUR, width=2, layer="co-mention")
         else:
             net.add_edge(a, b, title=data["relation"], color="#bbbbbb")
     net.set_options(json.dumps({
@@ -171,7 +181,7 @@ def write_explorer(output_dir: Path = DEFAULT_OUTPUT, out: Path | None = None, s
     day = day or dt.date.today()
     eco = load_ecosystem(output_dir)
     links = run_named("explorer-links", output_dir=output_dir).rows
-    graph = select(ecosystem_graph(eco, links, day), eco, selection)
+    graph = select(ecosystem_graph(eco, links, day, co_mention_edges(output_dir)), eco, selection)
     if graph.number_of_nodes() > max_nodes:
         raise VizTooLarge(f"{graph.number_of_nodes()} nodes is more than a browser lays out smoothly (limit {max_nodes}): "
                           "narrow it with --focus ENTITY --depth N, --stage, --country or --cluster")
@@ -206,6 +216,7 @@ html, body { height: 100%; margin: 0; font-family: system-ui, sans-serif; }
   <div id="legend"></div>
   <h2>Overlay</h2>
   <div class="legend-note">Dashed orange: suggested link (complementary projects). Red border: stage with no active project.</div>
+  <label class="legend-note"><input type="checkbox" id="co-mention-layer" checked> Dotted purple: projects mentioned together in articles</label>
   <p id="status">laying out…</p>
 </div>
 <div id="network"></div>
@@ -247,6 +258,11 @@ html, body { height: 100%; margin: 0; font-family: system-ui, sans-serif; }
     label.appendChild(box); label.appendChild(swatch);
     label.appendChild(document.createTextNode(entry.kind + " (" + entry.shape + ")"));
     legend.appendChild(label);
+  });
+  document.getElementById("co-mention-layer").addEventListener("change", function (event) {
+    edges.update(edges.get({filter: function (e) { return e.layer === "co-mention"; }}).map(function (e) {
+      return {id: e.id, hidden: !event.target.checked};
+    }));
   });
   var results = document.getElementById("results");
   function focusNode(id) {
