@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph
+
 from kg.analysis.network import resolve_name
 from kg.query import Result, run, run_named
-from kg.store import DEFAULT_OUTPUT, open_dataset
+from kg.store import DEFAULT_OUTPUT, open_store
 from loaders.gazetteer import Gazetteer
 from loaders.unknown_names import unknown_names
 
@@ -19,6 +21,14 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT DISTINCT ?entity ?name WHERE {
   { ?entity rem:acronym ?name } UNION { ?entity rdfs:label ?name } UNION { ?entity skos:prefLabel ?name } UNION { ?entity skos:altLabel ?name }
   FILTER(STRSTARTS(STR(?entity), "https://w3id.org/remkg/id/"))
+}"""
+_GAZETTEER_INPUT = """
+PREFIX rem: <https://w3id.org/remkg/ontology#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+CONSTRUCT { ?entity a ?type ; ?naming ?name } WHERE {
+  ?entity a ?type ; ?naming ?name .
+  VALUES ?naming { rdfs:label skos:prefLabel skos:altLabel rem:acronym }
 }"""
 _TEXTS = """
 PREFIX rem: <https://w3id.org/remkg/ontology#>
@@ -49,7 +59,7 @@ def mentions_of(entity: str, output_dir: Path = DEFAULT_OUTPUT) -> Result:
 
 def unknown_in_store(output_dir: Path = DEFAULT_OUTPUT) -> list[UnknownName]:
     """Names the gazetteer of the built graph does not know, over every loaded article, most frequent first."""
-    gazetteer = Gazetteer.from_graph(open_dataset(output_dir))
+    gazetteer = Gazetteer.from_graph(_names_graph(output_dir))
     found: dict[tuple[str, str], UnknownName] = {}
     for row in run(_TEXTS, None, None, output_dir).rows:
         text = row["text"]
@@ -60,6 +70,14 @@ def unknown_in_store(output_dir: Path = DEFAULT_OUTPUT) -> list[UnknownName]:
                 entry.articles.append(row["title"])
             entry.example = entry.example or _sentence_around(text, candidate.start)
     return sorted(found.values(), key=lambda u: (-u.count, u.surface.casefold()))
+
+
+def _names_graph(output_dir: Path) -> Graph:
+    """The types and names of every entity in the built store: what the gazetteer is built from."""
+    import pyoxigraph
+
+    triples = open_store(output_dir).query(_GAZETTEER_INPUT, use_default_graph_as_union=True)
+    return Graph().parse(data=triples.serialize(format=pyoxigraph.RdfFormat.N_TRIPLES), format="nt")
 
 
 def _sentence_around(text: str, offset: int) -> str:
