@@ -52,7 +52,7 @@ _ORGANISED_BY = re.compile(r"\b(?:co-)?(?:organi[sz]ed|hosted|convened|run)\s+(?
 _ORGANISER_VERB = re.compile(r"^(?:’s|'s)?\s*(?:\w+\s+)?(?:co-)?(?:hosted|organi[sz]ed|held|convened|ran|welcomed)\b", re.IGNORECASE)
 _TAKING_PART = re.compile(r"\b(present|participat|took part|take part|joined|attend|showcas|represent|featur|spoke|speak|"
                           r"contribut|pitch|exhibit|introduced)", re.IGNORECASE)
-_PEOPLE = r"(?:participants|attendees|delegates|people|experts|stakeholders|representatives|visitors|guests)"
+_PEOPLE = r"(?:participants|attendees|delegates|people|experts|stakeholders|representatives|visitors|guests|researchers|scientists|professionals)"
 
 _UNITS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
                                      "fifteen sixteen seventeen eighteen nineteen".split())}
@@ -170,17 +170,17 @@ def _read_event(article: Article, scope: list[Sentence], date: DateSpan, mention
         _read_place(event, text, [(m.start - sentence.start, m.end - sentence.start) for m in found])
         if event.online is None:
             event.online = True if _ONLINE.search(text) else (False if _IN_PERSON.search(text) else None)
+        if event.online is None and (event.venue or event.city):
+            event.online = False  # held at a place the first sentences name, unless they said online
         count = _COUNT.search(text)
         if count and event.participants is None:
             event.participants = parse_number(count.group("n"))
             _add_evidence(event, text)
-        if _TAKING_PART.search(text) or sum(m.kind == "project" for m in found) >= 2 and re.search(r"\bprojects\b", text):
+        if _TAKING_PART.search(text) or (sum(m.kind == "project" for m in found) >= 2 and re.search(r"\bprojects\b", text)):
             for mention in found:
                 if mention.kind == "project" and mention.iri not in event.projects:
                     event.projects.append(mention.iri)
                     _add_evidence(event, text)
-    if event.online is None and (event.venue or event.city):
-        event.online = False
     event.organisers = [iri for iri, _ in organisers]
     for iri, kind in organisers:
         if kind == "project" and iri not in event.projects:
@@ -235,8 +235,10 @@ def _read_place(event: TextEvent, text: str, known: list[tuple[int, int]]) -> No
     if event.venue is None:
         venue = _VENUE.search(text)
         if venue and venue.group("venue").split()[0].rstrip(".") not in {*map(str.capitalize, MONTHS), *_NOT_PLACES}:
-            city = venue.group("city1") or venue.group("city2")
-            city = None if city in _NOT_PLACES else city
+            city_group = "city1" if venue.group("city1") else "city2"
+            city = venue.group(city_group)
+            if city in _NOT_PLACES or (city and any(start <= venue.start(city_group) < end for start, end in known)):
+                city = None  # 'at Messe Stuttgart, Germany': a country (a known entity) is not the city
             event.venue = f"{venue.group('venue')}, {city}" if city else venue.group("venue")
             event.city = event.city or city
     if event.city is None:

@@ -8,7 +8,8 @@ labels (with the singular or plural of the last word). Matching rules, chosen fo
   only as written or with at least two capitals ("REMHUB", "RemHub"), so the words "scale" or
   "Scale-up" never link to the SCALE project; names of several words and concept labels match in
   any case;
-- hyphen variants: "Re-Mag" finds ReMag and "NEWRE" finds NEW-RE;
+- hyphen variants: "Re-Mag" finds ReMag and "NEWRE" finds NEW-RE; an organisation's name is also
+  found without its legal form ("Kolektor Magnet Technology" for "… Technology GmbH");
 - a match must not touch a letter or digit on either side, nor sit inside a URL, an e-mail
   address or a dotted name ("www.susmagpro.eu"); a possessive ("REMHub's") is fine;
 - overlapping matches: the longest wins; one form naming several entities links to all of them.
@@ -24,6 +25,7 @@ import ahocorasick
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from kg.quality import LEGAL_FORMS
 from kg.vocab import REM
 
 NAMED_KINDS = {REM.Project: "project", REM.Cluster: "cluster", REM.FundingProgramme: "programme", REM.Country: "country"}
@@ -132,9 +134,18 @@ def _entity_entries(graph: Graph, subject, kind: str) -> list[Entry]:
         forms = {f for f in forms if " " in f or len(f) > 3 or _acronym_like(f)}  # one-word labels such as "Use" are everyday words
     else:
         names = [str(o) for p in (RDFS.label, SKOS.altLabel, REM.acronym) for o in graph.objects(subject, p)]
+        names += [short for name in names if kind == "org" and (short := _without_legal_form(name)) != name]
         forms = {v for name in names for v in (_hyphen_variants(name) if " " not in name.strip() else {name})}
     return [Entry(str(subject), kind, label, form, strict_case=" " not in form.strip() and (kind not in CONCEPT_KINDS.values() or _acronym_like(form)))
             for form in forms if form.strip()]
+
+
+def _without_legal_form(name: str) -> str:
+    """'Kolektor Magnet Technology GmbH' -> 'Kolektor Magnet Technology': news rarely write the legal form."""
+    words = name.split()
+    while len(words) > 1 and re.sub(r"[^a-z]", "", words[-1].lower()) in LEGAL_FORMS | {""}:
+        words.pop()
+    return " ".join(words)
 
 
 def _acronym_like(form: str) -> bool:
