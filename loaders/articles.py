@@ -22,7 +22,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
 from kg.vocab import OA, REM, SCHEMA, mint
 from loaders.article_file import Article, article_files, read_article
-from loaders.base import InputEntry, LoadContext, LoadError, SourceGraph
+from loaders.base import InputEntry, LoadContext, LoadError, Problem, SourceGraph
 from loaders.event_text import TextEvent, extract_events
 from loaders.gazetteer import Gazetteer, Mention
 
@@ -58,7 +58,12 @@ class ArticlesLoader:
             except LoadError as error:
                 problems.extend(error.problems)
                 continue
-            sources.append(article_graph(article, gazetteer, known))
+            source = article_graph(article, gazetteer, known)
+            first = next((s for s in sources if s.graph_iri == source.graph_iri), None)
+            if first is not None:
+                problems.append(Problem(shown, 0, "", f"same name as {first.derived_from} apart from the file type; "
+                                                      "rename one (each article's identifier comes from its path)"))
+            sources.append(source)
         if problems:
             raise LoadError(problems)
         return sources

@@ -222,6 +222,17 @@ def test_a_bad_article_stops_the_build_and_writes_nothing(tmp_path):
     assert not output.exists()
 
 
+def test_two_articles_differing_only_in_file_type_are_refused(tmp_path, curated):
+    ontology, data = curated
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "item.md").write_text("REMHub news.", encoding="utf-8")
+    (tmp_path / "news" / "item.txt").write_text("GREENE news.", encoding="utf-8")
+    loader = ArticlesLoader(tmp_path, InputEntry("articles", "news", {}, "inputs.yaml", 1), LoadContext(tmp_path, ontology, data))
+    with pytest.raises(LoadError) as error:
+        loader.load()
+    assert "news/item.txt: same name as news/item.md apart from the file type" in str(error.value)
+
+
 # -- the build with articles --------------------------------------------------------------------------
 
 def test_mentions_are_web_annotations_whose_offsets_point_at_the_words(with_articles):
