@@ -308,6 +308,18 @@ def test_report_shows_the_three_states_in_chromium(with_articles):
         browser.quit()
 
 
+def test_chain_marks_an_evidence_only_chain_stage_in_orange(with_articles):
+    from kg.analysis.gaps import StageState
+    from kg.publish.report import chain_svg
+
+    eco = load_ecosystem(with_articles)
+    day = dt.date(2026, 1, 1)
+    states = [StageState(STAGE + "use", "Use", EVIDENCE_ONLY, (), ("X took part in Y on 2025-12-01",))]
+    svg = chain_svg(eco, day, [], states)
+    assert svg.count('class="stage evidence-only"') == 1 and 'class="stage uncovered"' in svg  # 'use' orange, others red
+    assert 'class="stage evidence-only"' not in chain_svg(eco, day, [], [])
+
+
 def test_explorer_draws_co_mentions_as_their_own_layer(with_articles):
     page = (with_articles / "explorer.html").read_text(encoding="utf-8")
     payload = json.loads(page.split('<script type="application/json" id="graph-data">', 1)[1].split("</script>", 1)[0])
