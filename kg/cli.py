@@ -310,14 +310,17 @@ def push(
 
 DATE_OPTION = typer.Option(None, "--date", help="The day to analyse, YYYY-MM-DD (default: today).", formats=["%Y-%m-%d"])
 HORIZON_OPTION = typer.Option(24, "--horizon", help="Months ahead to look for coverage that ends.")
+EVIDENCE_OPTION = typer.Option(False, "--evidence/--no-evidence", help="Count a stage covered only by evidence of activity "
+                               "(an undated project that organised or took part in an event) as covered: a low gap instead of a high one.")
+EVIDENCE_MONTHS_OPTION = typer.Option(12, "--evidence-months", help="How old (in months before --date) an event may be to count as evidence of activity.")
 
 
-def _analysis(output: Path, date, horizon: int, write: bool):
+def _analysis(output: Path, date, horizon: int, write: bool, evidence: bool = False, evidence_months: int = 12):
     from kg.analysis.run import analyse
     from kg.store import StoreMissing
 
     try:
-        return analyse(output, date.date() if date else None, horizon, write)
+        return analyse(output, date.date() if date else None, horizon, write, evidence, evidence_months)
     except StoreMissing as error:
         _fail(error)
 
@@ -349,10 +352,17 @@ def _print_tables(tables: list[tuple[str, list[str], list[list]]], fmt: str) -> 
 
 @app.command()
 def gaps(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
-         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph."),
+         evidence: bool = EVIDENCE_OPTION, evidence_months: int = EVIDENCE_MONTHS_OPTION,
+         states: bool = typer.Option(False, "--states", help="Show each stage's coverage state instead: covered (a project active "
+                                     "by its dates), evidence only (which event, how old), or not covered.")) -> None:
     """Where the chain breaks on a date: coverage, continuity, chain breaks, capability and material
     gaps, EU member states absent from a stage, unaddressed challenges — each with severity and evidence."""
-    analysis = _analysis(output, date, horizon, write)
+    analysis = _analysis(output, date, horizon, write, evidence, evidence_months)
+    if states:
+        _print_rows(f"coverage on {analysis.day} (evidence up to {evidence_months} months old)", ["stage", "state", "active projects", "evidence of activity"],
+                    [[s.label, s.state, ", ".join(s.projects) or "—", "; ".join(s.evidence) or "—"] for s in analysis.states], fmt)
+        return
     _print_rows(f"gaps on {analysis.day} (horizon {horizon} months)", ["severity", "kind", "about", "evidence"],
                 [[g.severity, g.kind, g.label, g.evidence] for g in analysis.gaps], fmt)
 
@@ -393,7 +403,8 @@ def match(entity: str = typer.Argument(..., help="A project or organisation: slu
 
 @app.command()
 def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: Path = OUTPUT_OPTION,
-           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html).")) -> None:
+           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html)."),
+           evidence: bool = EVIDENCE_OPTION, evidence_months: int = EVIDENCE_MONTHS_OPTION) -> None:
     """Write the coordinator report: a self-contained HTML page (works offline) with the coverage
     heatmap, the chain with its gaps, continuity, synergies, brokers, challenges and pilot scores.
     The results are also stored in the `analysis` named graph."""
@@ -405,10 +416,10 @@ def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: 
         target = check_output_file(out or output / "report.html")
     except OutputRefused as error:
         _refused(error)
-    analysis = _analysis(output, date, horizon, True)
+    analysis = _analysis(output, date, horizon, True, evidence, evidence_months)
     challenges = run_named("challenges-and-projects", output_dir=output).rows
     html = render_report(analysis.eco, analysis.day, horizon, analysis.gaps, analysis.synergies, analysis.brokers,
-                         analysis.communities, analysis.pilots, challenges)
+                         analysis.communities, analysis.pilots, challenges, analysis.states, evidence)
     write_file(target, html)
     console.print(f"[green]report[/green] {target} ({len(analysis.gaps)} gaps, {len(analysis.synergies)} synergy candidates)")
 
@@ -446,6 +457,61 @@ def viz(focus: str = typer.Option(None, "--focus", help="Open on the neighbourho
     except (StoreMissing, KeyError) as error:
         _fail(error)
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")
+
+
+load_app = typer.Typer(help="Add inputs to the data folder and declare them in its manifest (inputs.yaml).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+
+
+@load_app.command("articles")
+def load_articles(paths: list[Path] = typer.Argument(..., help="Article files (.txt, .md, .html) or folders holding them."),
+                  data: Path = DATA_OPTION) -> None:
+    """Add news items and event reports: each file is checked (UTF-8, front matter, some text), copied
+    into DATA/articles/ and the folder declared in DATA/inputs.yaml; the next `remkg build` links
+    their mentions and events. Files already inside the data folder are declared where they are.
+
+    Example: remkg load articles news/remhub-workshop.md news/reports/ --data my-data/
+    """
+    from kg.paths import data_dir as shipped_data_dir
+    from loaders.article_import import import_articles
+    from loaders.base import LoadError
+
+    folder = data or shipped_data_dir()
+    try:
+        imported = import_articles(paths, folder)
+    except LoadError as error:
+        _print_problems(f"{len(error.problems)} problem(s); nothing was copied:", error.problems)
+        raise typer.Exit(1) from None
+    console.print(f"[green]articles[/green] {len(imported.copied)} copied, {len(imported.unchanged)} already there; "
+                  f"declared in {folder / 'inputs.yaml'}: {', '.join(imported.declared) or 'already declared'}")
+    console.print(f"next: remkg build --data {folder}", highlight=False)
+
+
+@app.command()
+def mentions(entity: str = typer.Argument(None, help="A project, organisation, cluster, concept…: slug, acronym, name or IRI."),
+             unknown: bool = typer.Option(False, "--unknown", help="List names the gazetteer does not know (acronyms, "
+                                          "organisation-like names) for a curator; nothing is added to the graph."),
+             fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION) -> None:
+    """Where an entity is mentioned in the loaded articles (article, date, words, offsets, sentence), or --unknown.
+
+    Examples: remkg mentions remhub    remkg mentions --unknown --format csv
+    """
+    from kg.mentions import mentions_of, unknown_in_store
+    from kg.query import QueryError
+    from kg.store import StoreMissing
+
+    if not unknown and not entity:
+        err.print("[red]error:[/red] give an ENTITY or --unknown")
+        raise typer.Exit(2)
+    try:
+        if unknown:
+            names = unknown_in_store(output)
+            _print_rows("names the gazetteer does not know (candidates for curation)", ["name", "looks like", "times", "articles", "example"],
+                        [[u.surface, u.kind, u.count, "; ".join(u.articles), u.example] for u in names], fmt)
+            return
+        _show(mentions_of(entity, output), fmt)
+    except (StoreMissing, KeyError, QueryError) as error:
+        _fail(error)
 
 
 if __name__ == "__main__":  # pragma: no cover

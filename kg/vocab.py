@@ -14,16 +14,17 @@ ID_BASE = "https://w3id.org/remkg/id/"
 EURIO = Namespace("http://data.europa.eu/s66#")
 SCHEMA = Namespace("https://schema.org/")
 WD = Namespace("http://www.wikidata.org/entity/")
+OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: mentions found in articles
 
 KINDS = (
     "project", "org", "cluster", "programme", "event", "stage", "capability",
-    "material", "sector", "challenge", "source", "country", "participation", "graph", "gap", "synergy",
+    "material", "sector", "challenge", "source", "country", "participation", "graph", "gap", "synergy", "article",
 )
 
 PREFIXES = {
     "rem": REM, "eurio": EURIO, "schema": SCHEMA, "org": ORG, "foaf": FOAF,
     "dcterms": DCTERMS, "prov": PROV, "skos": SKOS, "dcat": DCAT, "void": VOID,
-    "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "wd": WD,
+    "owl": OWL, "rdf": RDF, "rdfs": RDFS, "xsd": XSD, "wd": WD, "oa": OA,
 }
 
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

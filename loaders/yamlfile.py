@@ -47,23 +47,36 @@ _StrictLoader.yaml_implicit_resolvers = {
 
 def read_yaml(path: Path, shown_as: str) -> tuple[object, list[Problem]]:
     """Parse one YAML file; return (data, problems). Data is None when the file cannot be read."""
+    text, problems = decode_utf8(path.read_bytes(), shown_as)
+    if text is None:
+        return None, problems
+    return parse_yaml_text(text, shown_as)
+
+
+def decode_utf8(data: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
+    """The text of a file's bytes, or None and a problem naming the line and the first bad byte."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        return data.decode("utf-8"), []
     except UnicodeDecodeError as error:
-        line = path.read_bytes()[: error.start].count(b"\n") + 1
-        return None, [Problem(shown_as, line, "", f"not valid UTF-8 (byte 0x{path.read_bytes()[error.start]:02x}); save the file as UTF-8")]
+        line = data[: error.start].count(b"\n") + 1
+        return None, [Problem(shown_as, line, "", f"not valid UTF-8 (byte 0x{data[error.start]:02x}); save the file as UTF-8")]
+
+
+def parse_yaml_text(text: str, shown_as: str, first_line: int = 1) -> tuple[object, list[Problem]]:
+    """Parse YAML held in a string (e.g. an article's front matter starting at `first_line` of its file)."""
+    shift = first_line - 1
     loader = _StrictLoader(text)
     loader.duplicates = []
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 0
+        line = mark.line + 1 + shift if mark else 0
         return None, [Problem(shown_as, line, "", f"YAML syntax error: {error.problem or error}")]
     finally:
         loader.dispose()
     problems = [
-        Problem(shown_as, line, key, f"duplicate key (first given on line {first}); a key may appear once per record")
+        Problem(shown_as, line + shift, key, f"duplicate key (first given on line {first + shift}); a key may appear once per record")
         for line, key, first in loader.duplicates
     ]
     return data, problems

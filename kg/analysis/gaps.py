@@ -7,9 +7,11 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass
 
-from kg.analysis.network import Ecosystem
+from kg.analysis.network import Activity, Ecosystem
 
 SEVERITY_SCORE = {"high": 3, "medium": 2, "low": 1}
+EVIDENCE_MAX_AGE_MONTHS = 12  # how far back an event still shows that an undated project is active
+COVERED, EVIDENCE_ONLY, NOT_COVERED = "covered", "evidence only", "not covered"
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,18 @@ class StageCoverage:
     countries: tuple[str, ...]
     eu_contribution: float
     trl_range: str
+
+
+@dataclass(frozen=True)
+class StageState:
+    """A stage on a day: covered by a project active by its recorded dates, covered only by evidence
+    of activity (an event an undated project organised or took part in), or not covered."""
+
+    stage: str
+    label: str
+    state: str  # covered, evidence only, not covered
+    projects: tuple[str, ...]  # active by recorded dates
+    evidence: tuple[str, ...]  # for undated projects: which event, when, how old
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -63,13 +77,56 @@ def coverage(eco: Ecosystem, day: dt.date) -> list[StageCoverage]:
     return rows
 
 
-def coverage_gaps(eco: Ecosystem, day: dt.date) -> list[Gap]:
+def evidence_active(eco: Ecosystem, day: dt.date, max_age_months: int = EVIDENCE_MAX_AGE_MONTHS) -> dict[str, Activity]:
+    """Projects without recorded dates that an event shows active on or before `day`, within the
+    age limit: each with its latest evidence."""
+    since = add_months(day, -max_age_months)
+    latest = {}
+    for project, activities in sorted(eco.activity.items()):
+        if project not in eco.projects or eco.projects[project].start is not None:
+            continue
+        recent = [a for a in activities if since <= a.day <= day]
+        if recent:
+            latest[project] = max(recent, key=lambda a: (a.day, a.role == "organised", a.event))
+    return latest
+
+
+def describe_evidence(eco: Ecosystem, activity: Activity, day: dt.date) -> str:
+    return (f"{eco.label(activity.project)} {activity.role} {activity.event_label} on {activity.day} "
+            f"({(day - activity.day).days} days before; {activity.source.rsplit('/', 1)[-1]})")
+
+
+def coverage_states(eco: Ecosystem, day: dt.date, max_age_months: int = EVIDENCE_MAX_AGE_MONTHS) -> list[StageState]:
+    """The three coverage states of every top-level stage and theme on a day."""
+    evidenced = evidence_active(eco, day, max_age_months)
+    states = []
+    for stage in eco.top_level_stages():
+        active = tuple(eco.label(p) for p in projects_on_stage(eco, stage, day))
+        evidence = tuple(describe_evidence(eco, a, day) for p, a in sorted(evidenced.items(), key=lambda item: eco.label(item[0]))
+                         if stage in eco.top_stages.get(p, set()))
+        state = COVERED if active else (EVIDENCE_ONLY if evidence else NOT_COVERED)
+        states.append(StageState(stage, eco.label(stage), state, active, evidence))
+    return states
+
+
+def coverage_gaps(eco: Ecosystem, day: dt.date, evidence: bool = False, max_age_months: int = EVIDENCE_MAX_AGE_MONTHS) -> list[Gap]:
+    """Stages with no project active by recorded dates. A stage covered only by evidence of activity
+    is a low gap when `evidence` counts, and stays a high one (with the evidence shown) when it does not."""
     gaps = []
-    for row in coverage(eco, day):
-        if not row.projects:
-            undated = [eco.label(p) for p, stages in eco.top_stages.items() if row.stage in stages and eco.projects[p].start is None]
-            note = f"; projects without recorded dates also cover it: {', '.join(sorted(undated))}" if undated else ""
-            gaps.append(Gap("coverage", row.stage, row.label, "high", f"no project active on {day}{note}", day.isoformat()))
+    for row in coverage_states(eco, day, max_age_months):
+        if row.state == COVERED:
+            continue
+        if row.state == EVIDENCE_ONLY:
+            shown = "; ".join(row.evidence)
+            if evidence:
+                gaps.append(Gap("coverage", row.stage, row.label, "low", f"covered only by evidence of activity: {shown}", day.isoformat()))
+            else:
+                gaps.append(Gap("coverage", row.stage, row.label, "high", f"no project active on {day} by recorded dates; "
+                                f"evidence of activity, not counted (--evidence counts it): {shown}", day.isoformat()))
+            continue
+        undated = [eco.label(p) for p, stages in eco.top_stages.items() if row.stage in stages and eco.projects[p].start is None]
+        note = f"; projects without recorded dates also cover it: {', '.join(sorted(undated))}" if undated else ""
+        gaps.append(Gap("coverage", row.stage, row.label, "high", f"no project active on {day}{note}", day.isoformat()))
     return gaps
 
 
@@ -171,8 +228,9 @@ def challenge_gaps(eco: Ecosystem) -> list[Gap]:
             if c.scheme == "https://w3id.org/remkg/ontology#Challenges" and not addressed[c.iri]]
 
 
-def all_gaps(eco: Ecosystem, day: dt.date, horizon_months: int = 24) -> list[Gap]:
-    """Every gap, most severe first."""
-    gaps = (coverage_gaps(eco, day) + continuity_gaps(eco, day, horizon_months) + chain_breaks(eco, day)
+def all_gaps(eco: Ecosystem, day: dt.date, horizon_months: int = 24, evidence: bool = False,
+             evidence_max_age: int = EVIDENCE_MAX_AGE_MONTHS) -> list[Gap]:
+    """Every gap, most severe first. `evidence`: stages covered only by evidence of activity count as covered (a low gap)."""
+    gaps = (coverage_gaps(eco, day, evidence, evidence_max_age) + continuity_gaps(eco, day, horizon_months) + chain_breaks(eco, day)
             + concept_gaps(eco, day) + geography_gaps(eco, day) + challenge_gaps(eco))
     return sorted(gaps, key=lambda g: (-g.score, g.kind, g.label))

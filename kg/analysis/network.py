@@ -47,6 +47,18 @@ class Organisation:
     eu_member: bool = False
 
 
+@dataclass(frozen=True)
+class Activity:
+    """Evidence that a project was active on a day: it organised or took part in an event then."""
+
+    project: str
+    event: str
+    event_label: str
+    day: dt.date
+    role: str  # organised, took part in
+    source: str  # the article or curated source that records the event
+
+
 @dataclass
 class Concept:
     iri: str
@@ -68,6 +80,7 @@ class Ecosystem:
     concepts: dict[str, Concept]
     chain: nx.DiGraph  # stages and materials: next / loops-back-to / consumes / produces edges
     countries: dict[str, tuple[str, bool]] = field(default_factory=dict)  # iso -> (name, EU member)
+    activity: dict[str, list[Activity]] = field(default_factory=dict)  # project -> evidence of activity, by day
     bipartite: nx.Graph = field(init=False)
 
     def __post_init__(self) -> None:
@@ -190,5 +203,8 @@ def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = Non
         else:
             chain.add_edge(stage, target, relation=relation)
     countries = {r["iso"]: (r["name"], r["euMember"] == "true") for r in rows("analysis-countries")}
+    activity: dict[str, list[Activity]] = defaultdict(list)
+    for r in rows("analysis-activity-evidence"):
+        activity[r["project"]].append(Activity(r["project"], r["event"], r["eventLabel"], _date(r["date"]), r["role"], r["source"] or ""))
     return Ecosystem(projects, organisations, roles, {p: dict(f) for p, f in facets.items()}, top_stages, concepts,
-                     chain, countries)
+                     chain, countries, dict(activity))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from html import escape
 
-from kg.analysis.gaps import Gap, add_months, coverage, projects_on_stage
+from kg.analysis.gaps import EVIDENCE_ONLY, Gap, StageState, add_months, coverage, projects_on_stage
 from kg.analysis.network import Ecosystem
 from kg.analysis.pilots import CRITERIA, PilotScore
 from kg.analysis.synergies import Broker, Community, Synergy
@@ -60,8 +60,10 @@ def heatmap_svg(eco: Ecosystem, day: dt.date) -> str:
     return "".join(parts)
 
 
-def chain_svg(eco: Ecosystem, day: dt.date, gaps: list[Gap]) -> str:
-    """The chain stages in order; uncovered stages and broken links in red."""
+def chain_svg(eco: Ecosystem, day: dt.date, gaps: list[Gap], states: list[StageState]) -> str:
+    """The chain stages in order; uncovered stages and broken links in red, stages covered only by
+    evidence of activity in orange."""
+    evidence_only = {s.stage for s in states if s.state == EVIDENCE_ONLY}
     stages = eco.chain_stages()
     broken = {g.subject for g in gaps if g.kind == "chain-break" and "(next)" in g.label}
     box_w, gap_w, height = 104, 18, 96
@@ -72,7 +74,10 @@ def chain_svg(eco: Ecosystem, day: dt.date, gaps: list[Gap]) -> str:
         active = len(projects_on_stage(eco, stage, day))
         fill = "#fdecea" if not active else "#e8f1fb"
         stroke = GAP_COLOUR if not active else stage_colour(stage)
-        parts.append(f'<rect class="stage{" uncovered" if not active else ""}" x="{x}" y="10" width="{box_w}" height="64" rx="6" '
+        state_class = "" if active else (" evidence-only" if stage in evidence_only else " uncovered")
+        if state_class == " evidence-only":
+            fill, stroke = "#fff4e0", SEVERITY_COLOUR["medium"]
+        parts.append(f'<rect class="stage{state_class}" x="{x}" y="10" width="{box_w}" height="64" rx="6" '
                      f'fill="{fill}" stroke="{stroke}" stroke-width="2"/>')
         words, lines, current = eco.label(stage).split(), [], ""
         for word in words:
@@ -112,9 +117,13 @@ def continuity_rows(eco: Ecosystem, day: dt.date, horizon_months: int) -> tuple[
 
 def render_report(eco: Ecosystem, day: dt.date, horizon_months: int, gaps: list[Gap], synergies: list[Synergy],
                   broker_rows: list[Broker], community_rows: list[Community], pilots: list[PilotScore],
-                  challenges: list[dict]) -> str:
-    """The whole report as one HTML string."""
+                  challenges: list[dict], states: list[StageState], evidence: bool = False) -> str:
+    """The whole report as one HTML string. `evidence`: whether evidence of activity counted in the gaps."""
     cov = coverage(eco, day)
+    state_rows = [[escape(s.label), f'<span class="state {s.state.replace(" ", "-")}">{escape(s.state)}</span>',
+                   escape(", ".join(s.projects)) or "—", escape("; ".join(s.evidence)) or "—"] for s in states]
+    evidence_note = ("counted as coverage (a low gap)" if evidence else
+                     "shown but not counted (<code>--evidence</code> counts it)")
     cov_rows = [[escape(c.label), escape(", ".join(c.projects)) or "—", str(c.organisations), escape(", ".join(c.countries)) or "—",
                  f"{c.eu_contribution:,.0f}" if c.eu_contribution else "not recorded", escape(c.trl_range)] for c in cov]
     quarter_heads, quarter_rows = continuity_rows(eco, day, horizon_months)
@@ -142,6 +151,7 @@ th, td {{ border: 1px solid #ddd; padding: .3rem .5rem; vertical-align: top; tex
 th {{ background: #f0f3f6; }}
 .axis {{ font-size: 11px; fill: #333; }} .count {{ font-size: 11px; fill: #fff; }} .stage-label {{ font-size: 11px; fill: #222; }}
 .sev {{ color: #fff; border-radius: 3px; padding: 0 .4rem; }}
+.state.covered {{ color: #1f77b4; }} .state.evidence-only {{ color: #e67e22; font-weight: 700; }} .state.not-covered {{ color: #c0392b; font-weight: 700; }}
 .q0 {{ color: #c0392b; font-weight: 700; }} .q1 {{ color: #e67e22; }} .q2, .q3 {{ color: #1f77b4; }}
 .lead {{ color: #555; }}
 </style></head>
@@ -157,9 +167,14 @@ Reproduce: <code>remkg query stage-coverage-on-date --param date=YYYY-07-01</cod
 {heatmap_svg(eco, day)}
 
 <h2>The chain on {date}</h2>
-<p>Stages with no active project are red; a dashed red link is a chain break (nobody active works on both sides).
-Reproduce: <code>remkg gaps --date {date}</code>.</p>
-{chain_svg(eco, day, gaps)}
+<p>Stages with no active project are red, stages covered only by evidence of activity orange; a dashed red link is a
+chain break (nobody active works on both sides). Reproduce: <code>remkg gaps --date {date}</code>.</p>
+{chain_svg(eco, day, gaps, states)}
+{_table(f"Coverage states on {date}: covered by a project active by its dates, evidence only, or not covered",
+        f"remkg gaps --states --date {date}", ["stage", "state", "active projects", "evidence of activity (event, date, age, source)"],
+        state_rows, "coverage-states")}
+<p class="lead">Evidence of activity: an event on or before the analysis date that a project without recorded dates
+organised or took part in (curated, or extracted from a loaded article); {evidence_note}.</p>
 {_table(f"Coverage per stage on {date}", f"remkg query stage-coverage-on-date --param date={date}",
         ["stage", "active projects", "organisations", "countries", "EU contribution (EUR)", "TRL range"], cov_rows, "coverage")}
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from kg.analysis.network import Ecosystem, load_ecosystem, resolve_name
 from kg.analysis.synergies import complementary, shared_partners, similar
+from kg.mentions import co_mention_edges
 from kg.publish.colours import GAP_COLOUR, KIND_STYLE, stage_colour
 from kg.outdir import check_output_file, write_file
 from kg.query import run_named
@@ -47,8 +48,10 @@ def short_id(iri: str) -> str:
     return iri[len(ID_BASE):] if iri.startswith(ID_BASE) else iri
 
 
-def explorer_data(eco: Ecosystem, links: list[dict], facts: list[dict], sources: list[dict]) -> dict:
-    """Every node and edge the page can show, with the facts and sources of its details panel."""
+def explorer_data(eco: Ecosystem, links: list[dict], facts: list[dict], sources: list[dict],
+                  co_mentions: dict[tuple[str, str], dict] | None = None) -> dict:
+    """Every node and edge the page can show, with the facts and sources of its details panel.
+    `co_mentions`: project pairs that articles mention together, drawn as a layer of their own."""
     nodes: dict[str, dict] = {}
     edges: list[list[str]] = []
 
@@ -95,6 +98,9 @@ def explorer_data(eco: Ecosystem, links: list[dict], facts: list[dict], sources:
         "facts": dict(sorted(details.items())),
         "sources": dict(sorted(pages.items())),
         "synergies": synergies,
+        "coMentions": [[a, b, f"mentioned together in {c['sentences']} sentence(s) and {c['paragraphs']} paragraph(s) "
+                              f"of {c['articles']} article(s)"]
+                       for (a, b), c in sorted((co_mentions or {}).items()) if a in nodes and b in nodes],
         "countries": {iso: name for iso, (name, _) in sorted(eco.countries.items())},
         "styles": {kind: {"shape": shape, "colour": colour} for kind, (shape, colour) in KIND_STYLE.items()},
         "gapColour": GAP_COLOUR,
@@ -168,7 +174,8 @@ def write_explorer(output_dir: Path = DEFAULT_OUTPUT, out: Path | None = None, s
     day = day or dt.date.today()
     eco = load_ecosystem(output_dir)
     queries = {name: run_named(name, output_dir=output_dir).rows for name in ("explorer-links", "explorer-facts", "explorer-sources")}
-    data = explorer_data(eco, queries["explorer-links"], queries["explorer-facts"], queries["explorer-sources"])
+    data = explorer_data(eco, queries["explorer-links"], queries["explorer-facts"], queries["explorer-sources"],
+                         co_mention_edges(output_dir))
     data.update(day=day.isoformat(), maxNodes=max_nodes, siteBase=site_base,
                 initial=initial_state(data, selection or Selection()))
     page = render_page(data, f"remkg explorer ({day})")

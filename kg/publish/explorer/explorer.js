@@ -64,9 +64,9 @@
   // ---- state, and the URL fragment --------------------------------------------------------------
   var DEFAULTS = {view: "chain", show: ["project"], stage: "", country: "", programme: "", cluster: "", fmin: "", fmax: "",
     dated: true, date: D.day, expanded: [], focus: "", depth: 2, from: "", to: "", sel: "", suggested: false,
-    groupOrgs: false, groupProjects: false};
+    coMentions: true, groupOrgs: false, groupProjects: false};
   var LISTS = ["show", "expanded"];
-  var FLAGS = ["dated", "suggested", "groupOrgs", "groupProjects"];
+  var FLAGS = ["dated", "suggested", "coMentions", "groupOrgs", "groupProjects"];
   var S = {};
 
   function fromFragment(text) {
@@ -375,6 +375,13 @@
           color: {color: "#e67e22"}, width: 2, title: tooltip(s[3])});
       });
     }
+    if (S.coMentions) {
+      (D.coMentions || []).forEach(function (m) {
+        if (!shown.has(m[0]) || !shown.has(m[1]) || rep[m[0]] !== m[0] || rep[m[1]] !== m[1]) { return; }
+        edgeList.push({id: "co-mention\n" + m[0] + "\n" + m[1], from: m[0], to: m[1], dashes: [2, 6], relation: "co-mentioned",
+          layer: "co-mention", color: {color: "#8e44ad"}, width: 2, title: tooltip(m[2])});
+      });
+    }
     var key = S.view + "|" + list.map(function (n) { return n.id; }).join(",") + "|" + edgeList.map(function (e) { return e.id; }).join(",");
     var relayout = key !== drawn.key;
     if (relayout) {
@@ -617,6 +624,7 @@
     if (document.activeElement !== $("f-fmin")) { $("f-fmin").value = S.fmin; }
     if (document.activeElement !== $("f-fmax")) { $("f-fmax").value = S.fmax; }
     $("dated").checked = S.dated; $("suggested").checked = S.suggested;
+    $("co-mention-layer").checked = S.coMentions;
     $("group-orgs").checked = S.groupOrgs; $("group-projects").checked = S.groupProjects;
     $("date").value = String(toDays(S.date));
   }
@@ -625,7 +633,7 @@
   [["f-stage", "stage"], ["f-country", "country"], ["f-programme", "programme"], ["f-cluster", "cluster"], ["f-fmin", "fmin"], ["f-fmax", "fmax"]].forEach(function (pair) {
     $(pair[0]).addEventListener("change", function () { var patch = {}; patch[pair[1]] = $(pair[0]).value; update(patch); });
   });
-  [["dated", "dated"], ["suggested", "suggested"], ["group-orgs", "groupOrgs"], ["group-projects", "groupProjects"]].forEach(function (pair) {
+  [["dated", "dated"], ["suggested", "suggested"], ["co-mention-layer", "coMentions"], ["group-orgs", "groupOrgs"], ["group-projects", "groupProjects"]].forEach(function (pair) {
     $(pair[0]).addEventListener("change", function () { var patch = {}; patch[pair[1]] = $(pair[0]).checked; update(patch); });
   });
   $("date").addEventListener("input", function () { update({date: fromDays(parseInt($("date").value, 10)), dated: true}); });
