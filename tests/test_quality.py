@@ -17,7 +17,7 @@ from .conftest import FIXTURES
 URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 # The counts the sources read so far support (issue 12 asks for 200 organisations, 320 participations,
 # 36 projects with dates and 25 with an EU contribution: see kg.quality.TARGETS and the README).
-REACHED = {"projects": 40, "organisations": 132, "participations": 194,
+REACHED = {"projects": 40, "organisations": 131, "participations": 192,
            "projects with start and end date": 15, "projects with EU contribution": 3}
 
 
