@@ -415,5 +415,104 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")
 
 
+load_app = typer.Typer(help="Add a downloaded source to the data folder (checked, then recorded in DATA/inputs.yaml).", no_args_is_help=True)
+fetch_app = typer.Typer(help="Ask a remote source and store a snapshot in the data folder (the build never uses the network).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(fetch_app, name="fetch")
+FILTER_OPTION = typer.Option("rare-earth", "--filter", help="Relevance filter: rare-earth (keywords, EuroSciVoc, "
+                             "--topic codes), none (every project), or ids (exactly the --id grants).")
+
+
+def _filter_value(filter_: str, ids: list[str]):
+    if filter_ not in ("rare-earth", "none", "ids"):
+        err.print(f"[red]error:[/red] unknown --filter {filter_!r}; expected rare-earth, none or ids")
+        raise typer.Exit(2)
+    if (filter_ == "ids") != bool(ids):
+        err.print("[red]error:[/red] --filter ids needs --id GRANT (one or more), and --id needs --filter ids")
+        raise typer.Exit(2)
+    return sorted(ids) if filter_ == "ids" else filter_
+
+
+@load_app.command("cordis")
+def load_cordis(
+    paths: list[Path] = typer.Argument(..., help="A CORDIS export: a .zip, a folder, or its table files (project.csv, organization.csv, …)."),
+    data: Path = DATA_OPTION,
+    filter_: str = FILTER_OPTION,
+    ids: list[str] = typer.Option([], "--id", help="With --filter ids: a grant to keep; repeat for more."),
+    topics: list[str] = typer.Option([], "--topic", help="A topic code the rare-earth filter keeps too; repeat for more."),
+    lenient: bool = typer.Option(False, "--lenient", help="Skip bad rows (and report them) instead of refusing the export."),
+    name: str = typer.Option(None, "--name", help="Store the export as DATA/cordis/NAME (default: the file or folder name)."),
+    retrieved: str = typer.Option(None, "--retrieved", help="When the export was downloaded, YYYY-MM-DD (default: the file's date)."),
+    explain_id: str = typer.Option(None, "--explain", help="Only say why this grant is in or out of the filter; copy and record nothing."),
+) -> None:
+    """Load a CORDIS export: copy it to DATA/cordis/, check every row against the curated data, and
+    record it in DATA/inputs.yaml so every later `remkg build` includes it.
+
+    Example: remkg load cordis ~/Downloads/cordis-h2020projects-csv.zip
+    """
+    from kg.inputs import explain, load_cordis_export
+    from loaders.base import LoadError
+
+    value = _filter_value(filter_, ids)
+    try:
+        if explain_id:
+            typer.echo(explain(data or _shipped_data(), paths, explain_id, value, topics))
+            return
+        with console.status("reading the export…"):
+            loaded = load_cordis_export(data or _shipped_data(), paths, value, topics, lenient, name, retrieved)
+    except LoadError as error:
+        _print_problems(f"{len(error.problems)} problem(s) in the export; nothing was loaded:", error.problems)
+        raise typer.Exit(1) from None
+    for note in loaded.outcome.notes:
+        err.print(f"  skipped: {note}", markup=False, highlight=False)
+    counts = ", ".join(f"{name}: {count}" for name, count in sorted(loaded.outcome.counts.items()))
+    where = "recorded in" if loaded.recorded else "already listed in"
+    console.print(f"[green]loaded[/green] {loaded.entry['path']} ({counts}); {where} inputs.yaml — run `remkg build`")
+
+
+def _shipped_data() -> Path:
+    from kg.paths import data_dir
+
+    return data_dir()
+
+
+@fetch_app.command("cordis")
+def fetch_cordis(
+    grants: list[str] = typer.Option([], "--grant", help="A CORDIS grant id; repeat for more."),
+    curated: bool = typer.Option(False, "--curated", help="Every curated project with a cordis_id."),
+    endpoint: str = typer.Option(None, "--endpoint", "-e", help="A EURIO SPARQL endpoint (default: https://cordis.europa.eu/datalab/sparql)."),
+    data: Path = DATA_OPTION,
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each answer."),
+    retries: int = typer.Option(2, "--retries", help="How often to retry a failed query (waiting 1 s, 2 s, 4 s…)."),
+) -> None:
+    """Fetch projects and participants from a EURIO SPARQL endpoint into DATA/cordis/snapshot-TIME.yaml,
+    recorded in DATA/inputs.yaml; the build reads the snapshot, never the network.
+
+    Example: remkg fetch cordis --curated
+    """
+    from kg.build import load_curated
+    from kg.fetch import CORDIS_ENDPOINT, FetchError, fetch_cordis as run_fetch
+    from kg.vocab import REM
+    from loaders.base import LoadError
+    from loaders.manifest import add_entry
+
+    folder = data or _shipped_data()
+    try:
+        if curated:
+            grants = [*grants, *(str(g) for g in load_curated(folder)[0].curated.objects(None, REM.cordisId))]
+        snapshot = run_fetch(folder, grants, endpoint or CORDIS_ENDPOINT, timeout, retries, progress=lambda m: err.print(m, highlight=False))
+    except (FetchError, LoadError) as error:
+        _fail(error)
+    try:
+        add_entry(folder, {"kind": "cordis-snapshot", "path": snapshot.path.relative_to(folder).as_posix()})
+    except LoadError as error:
+        snapshot.path.unlink()
+        _fail(error)
+    if snapshot.missing:
+        err.print(f"the endpoint does not know these grants: {', '.join(snapshot.missing)}", highlight=False)
+    console.print(f"[green]fetched[/green] {snapshot.projects} project(s), {snapshot.participants} participant(s) into "
+                  f"{snapshot.path}; recorded in inputs.yaml — run `remkg build`")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
