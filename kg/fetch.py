@@ -159,7 +159,7 @@ def _participants(rows: list[dict]) -> list[dict]:
         current = found.setdefault(key, {"projectID": row["identifier"], "organisationID": row.get("pic") or "",
                                          "name": row.get("legalName") or "", "role": row.get("roleLabel") or "",
                                          "order": row.get("order") or "", "country": row.get("country") or "",
-                                         "activityType": EURIO_TYPES.get(kind, ""), "SME": "true" if row.get("sme") else "false",
+                                         "activityType": EURIO_TYPES.get(kind, ""), "SME": "true" if row.get("sme") else "",  # no eurio:SME type: unknown, not "no"
                                          "ecContribution": row.get("ecContribution") or ""})
         if not current["activityType"] and kind in EURIO_TYPES:
             current["activityType"] = EURIO_TYPES[kind]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -118,11 +119,14 @@ def _decoded_lines(handle) -> Iterator[str]:
         yield raw.decode("utf-8", "surrogateescape")
 
 
+def _check_separator(first_line: str, shown: str) -> None:
+    if ";" not in first_line:
+        separator = next((sep for sep in (",", "\t", "|") if sep in first_line), None)
+        found = f"the header line is separated by {separator!r}" if separator else "the header line has no ';'"
+        raise LoadError([Problem(shown, 1, "", f"expected columns separated by ';' (CORDIS exports); {found}")])
+
+
 def _check_header(header: list[str], shown: str, table: str) -> None:
-    if len(header) == 1 and any(sep in header[0] for sep in (",", "\t", "|")):
-        separator = next(sep for sep in (",", "\t", "|") if sep in header[0])
-        raise LoadError([Problem(shown, 1, "", f"expected columns separated by ';' (CORDIS exports); "
-                                 f"the header line is separated by {separator!r}")])
     missing = [column for column in REQUIRED_COLUMNS[table] if column not in header]
     if missing:
         raise LoadError([Problem(shown, 1, column, f"required column missing from {table} "
@@ -133,13 +137,15 @@ def _check_header(header: list[str], shown: str, table: str) -> None:
 
 
 def _csv_rows(handle, shown: str, table: str, problems: list[Problem]) -> Iterator[Row]:
-    reader = csv.reader(_decoded_lines(handle), delimiter=";", quotechar='"', doublequote=True, strict=True)
+    lines = _decoded_lines(handle)
+    first = next(lines, None)
+    if first is None:
+        raise LoadError([Problem(shown, 1, "", "the file is empty; expected a header line")])
+    _check_separator(first, shown)
+    reader = csv.reader(itertools.chain([first], lines), delimiter=";", quotechar='"', doublequote=True, strict=True)
     start = 1
     try:
-        header = next(reader, None)
-        if header is None:
-            raise LoadError([Problem(shown, 1, "", "the file is empty; expected a header line")])
-        header = [column.strip() for column in header]
+        header = [column.strip() for column in next(reader)]
         _check_header(header, shown, table)
         start = reader.line_num + 1
         for fields in reader:
@@ -159,8 +165,9 @@ def _csv_rows(handle, shown: str, table: str, problems: list[Problem]) -> Iterat
                 continue
             yield Row(shown, line, values)
     except csv.Error as error:
-        raise LoadError([Problem(shown, start, "", f"the file is truncated or malformed ({error}): "
-                                 "a quoted field is not closed before the end of the file")]) from None
+        why = ("the file is truncated: a quoted field is not closed before the end of the file"
+               if "unexpected end of data" in str(error) else f"malformed CSV ({error}); expected every field in double quotes")
+        raise LoadError([Problem(shown, start, "", why)]) from None
 
 
 def _json_rows(handle, shown: str, table: str, problems: list[Problem]) -> Iterator[Row]:
