@@ -152,6 +152,10 @@ def _print_quality(output: Path, fmt: str) -> None:
     if report.duplicate_pics:
         _print_rows("PICs used by more than one record", ["PIC", "organisations"],
                     [[pic, ", ".join(names)] for pic, names in report.duplicate_pics], fmt)
+    if report.disagreements:
+        _print_rows("loaded sources that disagree with the curated data (the curated value is shown)",
+                    ["entity", "property", "curated", "loaded source says", "source graph"],
+                    [[d["label"], d["property"], d["curatedValue"], d["claimedValue"], d["source"]] for d in report.disagreements], fmt)
 
 
 
@@ -290,14 +294,24 @@ DATE_OPTION = typer.Option(None, "--date", help="The day to analyse, YYYY-MM-DD 
 HORIZON_OPTION = typer.Option(24, "--horizon", help="Months ahead to look for coverage that ends.")
 
 
-def _analysis(output: Path, date, horizon: int, write: bool):
+SUGGESTIONS_OPTION = typer.Option(False, "--with-suggestions", help="Count machine-suggested stages, capabilities and "
+                                  "materials (proposed from the texts of loaded projects, e.g. CORDIS) as well as curated ones.")
+
+
+def _analysis(output: Path, date, horizon: int, write: bool, with_suggestions: bool = False):
     from kg.analysis.run import analyse
     from kg.store import StoreMissing
 
     try:
-        return analyse(output, date.date() if date else None, horizon, write)
+        return analyse(output, date.date() if date else None, horizon, write, with_suggestions)
     except StoreMissing as error:
         _fail(error)
+
+
+def _print_suggestion_count(analysis) -> None:
+    if analysis.resting_on_suggestions is not None:
+        err.print(f"{analysis.resting_on_suggestions} result(s) rest on machine suggestions "
+                  f"({len(analysis.eco.suggested)} suggested project-concept links used)", highlight=False)
 
 
 def _print_rows(title: str, headers: list[str], rows: list[list], fmt: str) -> None:
@@ -327,19 +341,23 @@ def _print_tables(tables: list[tuple[str, list[str], list[list]]], fmt: str) -> 
 
 @app.command()
 def gaps(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
-         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph."),
+         with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Where the chain breaks on a date: coverage, continuity, chain breaks, capability and material
     gaps, EU member states absent from a stage, unaddressed challenges — each with severity and evidence."""
-    analysis = _analysis(output, date, horizon, write)
+    analysis = _analysis(output, date, horizon, write, with_suggestions)
+    _print_suggestion_count(analysis)
     _print_rows(f"gaps on {analysis.day} (horizon {horizon} months)", ["severity", "kind", "about", "evidence"],
                 [[g.severity, g.kind, g.label, g.evidence] for g in analysis.gaps], fmt)
 
 
 @app.command()
 def synergies(fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
-              write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+              write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph."),
+              with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Which projects should talk: shared partners, complementary and similar projects; brokers and communities."""
-    analysis = _analysis(output, None, 24, write)
+    analysis = _analysis(output, None, 24, write, with_suggestions)
+    _print_suggestion_count(analysis)
     eco = analysis.eco
     _print_tables([
         ("synergy candidates", ["kind", "project A", "project B", "score", "why"],
@@ -371,17 +389,18 @@ def match(entity: str = typer.Argument(..., help="A project or organisation: slu
 
 @app.command()
 def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: Path = OUTPUT_OPTION,
-           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html).")) -> None:
+           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html)."),
+           with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Write the coordinator report: a self-contained HTML page (works offline) with the coverage
     heatmap, the chain with its gaps, continuity, synergies, brokers, challenges and pilot scores.
     The results are also stored in the `analysis` named graph."""
     from kg.publish.report import render_report
     from kg.query import run_named
 
-    analysis = _analysis(output, date, horizon, True)
+    analysis = _analysis(output, date, horizon, True, with_suggestions)
     challenges = run_named("challenges-and-projects", output_dir=output).rows
     html = render_report(analysis.eco, analysis.day, horizon, analysis.gaps, analysis.synergies, analysis.brokers,
-                         analysis.communities, analysis.pilots, challenges)
+                         analysis.communities, analysis.pilots, challenges, analysis.resting_on_suggestions)
     target = out or output / "report.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
@@ -398,7 +417,8 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
         cluster: str = typer.Option(None, "--cluster", help="Only the projects of this cluster."),
         date: datetime = DATE_OPTION, output: Path = OUTPUT_OPTION,
         out: Path = typer.Option(None, "--out", help="Where to write the page (default: OUTPUT/explorer.html)."),
-        max_nodes: int = typer.Option(2000, "--max-nodes", help="Refuse a page larger than this; narrow the selection instead.")) -> None:
+        max_nodes: int = typer.Option(2000, "--max-nodes", help="Refuse a page larger than this; narrow the selection instead."),
+        with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Write the interactive explorer: one HTML page, works offline, opens with a double-click.
 
     Node shape and colour by kind (legend and filter on the left), stages in chain order, search
@@ -409,7 +429,7 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
 
     try:
         target, nodes, edges = write_explorer(output, out, Selection(focus, depth, stage, country, cluster),
-                                              date.date() if date else None, max_nodes)
+                                              date.date() if date else None, max_nodes, with_suggestions)
     except (StoreMissing, KeyError, VizTooLarge) as error:
         _fail(error)
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")

@@ -5,6 +5,7 @@ column, and nothing is half-loaded."""
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -129,10 +130,16 @@ def test_explain_says_why(data, grant, expected):
     assert result.stdout.startswith(expected)
 
 
-def test_build_merges_curated_data_and_the_export(data, tmp_path):
-    output = tmp_path / "out"
-    build(data, output)
-    store = open_store(output)
+@pytest.fixture(scope="module")
+def merged(tmp_path_factory) -> Path:
+    """One build of the curated fixture plus the basic export, for the tests that only read it."""
+    output = tmp_path_factory.mktemp("merged") / "out"
+    build(make_data(tmp_path_factory.mktemp("merged-data")), output)
+    return output
+
+
+def test_build_merges_curated_data_and_the_export(merged):
+    store = open_store(merged)
     rows = select(store, """PREFIX rem: <https://w3id.org/remkg/ontology#>
         SELECT ?p (COUNT(DISTINCT ?o) AS ?partners) WHERE { ?p rem:cordisId "900001" ; rem:hasPartner ?o } GROUP BY ?p""")
     assert [(r["p"].value, int(r["partners"].value)) for r in rows] == [(P + "project/demo", 3)]  # two curated + one from CORDIS
@@ -142,6 +149,39 @@ def test_build_merges_curated_data_and_the_export(data, tmp_path):
     orgs = select(store, """PREFIX rem: <https://w3id.org/remkg/ontology#>
         SELECT DISTINCT ?o WHERE { ?x rem:participant ?o }""")
     assert sorted(r["o"].value for r in orgs) == [P + "org/firm-b", P + "org/pic-999000003", P + "org/pic-999000004", P + "org/uni-a"]
+
+
+def test_quality_report_lists_the_disagreements(merged):
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "stats", "--quality", "--output", str(merged), "--format", "csv"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "DEMO,rem:startDate,2021-01-01,2021-02-01,https://w3id.org/remkg/id/graph/cordis-export-basic" in result.stdout
+    assert "DEMO,rem:fundedBy,programme/test-programme,programme/h2020," in result.stdout
+
+
+def test_suggestions_count_only_when_asked_and_the_analysis_says_how_much_rests_on_them(merged):
+    from kg.analysis.run import analyse
+
+    day = dt.date(2023, 1, 1)  # NDLOOP is active; its text suggests solvent extraction, which nothing curated covers
+    plain, suggested = analyse(merged, day), analyse(merged, day, with_suggestions=True)
+    capability_gaps = lambda analysis: {g.subject for g in analysis.gaps if g.kind == "capability"}  # noqa: E731
+    solvent = P + "capability/solvent-extraction"
+    assert solvent in capability_gaps(plain) and solvent not in capability_gaps(suggested)
+    assert plain.resting_on_suggestions is None
+    assert suggested.resting_on_suggestions >= 1
+    assert (P + "project/ndloop-900002", solvent) in suggested.eco.suggested
+    assert not plain.eco.suggested
+
+
+def test_suggestions_carry_their_evidence_in_their_own_graph(merged):
+    rows = select(open_store(merged), """PREFIX rem: <https://w3id.org/remkg/ontology#>
+        SELECT ?g ?evidence WHERE { GRAPH ?g { ?s a rem:MachineSuggestion ; rem:about <https://w3id.org/remkg/id/project/ndloop-900002> ;
+          rem:suggests <https://w3id.org/remkg/id/capability/solvent-extraction> ; rem:evidence ?evidence } }""")
+    assert [(r["g"].value, r["evidence"].value) for r in rows] == [
+        (P + "graph/cordis-export-basic-suggestions", "matched 'solvent extraction' in objective")]
+    curated_stages = select(open_store(merged), """PREFIX rem: <https://w3id.org/remkg/ontology#>
+        SELECT ?s WHERE { <https://w3id.org/remkg/id/project/ndloop-900002> rem:coversStage ?s }""")
+    assert curated_stages == []  # suggestions never become curated facts
 
 
 def test_load_cordis_copies_checks_and_records(tmp_path):
