@@ -18,7 +18,7 @@ from rdflib.namespace import RDF, SKOS, XSD
 
 from kg.build import build, load_curated
 from kg.store import open_store, select
-from kg.vocab import REM, mint
+from kg.vocab import REM
 from loaders.base import InputEntry, LoadError
 from loaders.cordis import CordisExportLoader
 

@@ -18,7 +18,7 @@ from loaders.cordis_snapshot import read_snapshot
 
 from .test_cordis import CORDIS, P, make_data
 from .test_curated import _tree_digest
-from .test_query import _free_port, _wait_until_up
+from .test_query import _free_port, oxigraph_serving
 
 
 @pytest.fixture()
@@ -27,15 +27,8 @@ def eurio_endpoint(tmp_path):
     location = tmp_path / "eurio-store"
     subprocess.run([oxigraph_executable(), "load", "--location", str(location), "--file", str(CORDIS / "eurio.ttl")],
                    check=True, capture_output=True)
-    port = _free_port()
-    process = subprocess.Popen([oxigraph_executable(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        _wait_until_up(f"http://127.0.0.1:{port}/", process)
-        yield f"http://127.0.0.1:{port}/query"
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with oxigraph_serving(location) as url:
+        yield f"{url}/query"
 
 
 def fetch(data: Path, *args: str) -> subprocess.CompletedProcess:
