@@ -27,6 +27,7 @@ class CuratedIndex:
 
     def __init__(self, curated: Graph):
         self.graph = curated
+        self.subjects = set(curated.subjects())
         self.projects = {str(grant): project for project, grant in curated.subject_objects(REM.cordisId)}
         self.orgs_by_pic = {str(pic): org for org, pic in curated.subject_objects(REM.picId)}
         self.orgs_by_name: dict[tuple[str, str], URIRef] = {}
@@ -42,7 +43,7 @@ class CuratedIndex:
                            if str(programme).startswith(f"{ID_BASE}programme/")}
 
     def is_curated(self, entity: URIRef) -> bool:
-        return (entity, None, None) in self.graph
+        return entity in self.subjects
 
     def project(self, grant_id: str, acronym: str) -> URIRef:
         return self.projects.get(grant_id) or mint("project", f"{acronym} {grant_id}")
@@ -66,7 +67,7 @@ class Facts:
 
     def add(self, subject, predicate, value) -> None:
         """A fact that may be stated at most once per entity (a date, an amount, a role, a country)."""
-        curated = set(self.index.graph.objects(subject, predicate))
+        curated = set(self.index.graph.objects(subject, predicate)) if self.index.is_curated(subject) else set()
         if curated and _value(value) not in {_value(c) for c in curated}:
             self._disagree(subject, predicate, value, sorted(curated)[0])
         else:
@@ -74,7 +75,7 @@ class Facts:
 
     def add_class(self, subject, cls) -> None:
         """An organisation's activity type: the curated one wins if it names another."""
-        curated = [c for c in self.index.graph.objects(subject, RDF.type) if c in ORGANISATION_CLASSES]
+        curated = [c for c in self.index.graph.objects(subject, RDF.type) if c in ORGANISATION_CLASSES] if self.index.is_curated(subject) else []
         if curated and cls not in curated:
             self._disagree(subject, RDF.type, cls, curated[0])
         elif not curated:
