@@ -155,7 +155,7 @@ def _print_quality(output: Path, fmt: str) -> None:
     if report.disagreements:
         _print_rows("loaded sources that disagree with the curated data (the curated value is shown)",
                     ["entity", "property", "curated", "loaded source says", "source graph"],
-                    [[d["label"], d["property"], d["curatedValue"], d["claimedValue"], d["source"]] for d in report.disagreements], fmt)
+                    [[d["label"], d["property"], d["shownValue"], d["claimedValue"], d["source"]] for d in report.disagreements], fmt)
 
 
 

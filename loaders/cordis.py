@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from kg.vocab import REM, mint, slugify
 from loaders.base import InputEntry, LoadContext, LoadError, Problem, SourceGraph
@@ -278,14 +278,9 @@ class CordisConverter:
         source = mint("source", f"cordis-project {key[0]}")
         f = self.facts
         f.extend([(org, REM.sourcedFrom, source)])
-        if self.index.is_curated(org):
-            curated_label = self.index.graph.value(org, RDFS.label)
-            if str(curated_label) != name:
-                f.extend([(org, SKOS.altLabel, Literal(name))])
-        else:
-            f.extend([(org, RDFS.label, Literal(name))])
-            if row.get("shortName"):
-                f.extend([(org, REM.acronym, Literal(row.get("shortName")))])
+        f.add_name(org, Literal(name))
+        if row.get("shortName") and not self.index.is_curated(org):
+            f.extend([(org, REM.acronym, Literal(row.get("shortName")))])
         f.add_class(org, activity)
         f.add(org, REM.picId, Literal(pic))
         f.add(org, REM.country, self._country(code))

@@ -9,9 +9,13 @@
   (in the loader's graph); a loaded value equal to the curated one is stated again (two sources);
   a loaded value that differs is never asserted on the entity but kept as a rem:Disagreement node
   (entity, property, the loaded value, the source graph), which `remkg stats --quality` lists.
+  Within one source the first value stated wins the same way (a PIC listed with two countries);
+  an organisation's other names become skos:altLabel.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -58,40 +62,56 @@ class CuratedIndex:
 
 
 class Facts:
-    """Triples of one loaded source, checked against the curated data by the display rule."""
+    """Triples of one loaded source, checked against the curated data (and against what the same
+    source stated before) by the display rule."""
 
     def __init__(self, index: CuratedIndex, source_graph: URIRef):
         self.index, self.source_graph = index, source_graph
         self.triples: list[tuple] = []
         self.disagreements = 0
+        self.stated: dict[tuple, object] = {}  # (subject, predicate) -> the first value this source stated
 
     def add(self, subject, predicate, value) -> None:
         """A fact that may be stated at most once per entity (a date, an amount, a role, a country)."""
         curated = set(self.index.graph.objects(subject, predicate)) if self.index.is_curated(subject) else set()
-        if curated and _value(value) not in {_value(c) for c in curated}:
-            self._disagree(subject, predicate, value, sorted(curated)[0])
-        else:
+        shown = sorted(curated)[0] if curated else self.stated.setdefault((subject, predicate), value)
+        if _value(value) in {_value(c) for c in curated or {shown}}:
             self.triples.append((subject, predicate, value))
+        else:
+            self._disagree(subject, predicate, value, shown)
 
     def add_class(self, subject, cls) -> None:
-        """An organisation's activity type: the curated one wins if it names another."""
+        """An organisation's activity type: the curated (or first stated) one wins if it names another."""
         curated = [c for c in self.index.graph.objects(subject, RDF.type) if c in ORGANISATION_CLASSES] if self.index.is_curated(subject) else []
-        if curated and cls not in curated:
-            self._disagree(subject, RDF.type, cls, curated[0])
-        elif not curated:
-            self.triples.append((subject, RDF.type, cls))
+        shown = curated[0] if curated else self.stated.setdefault((subject, RDF.type), cls)
+        if cls in curated or (not curated and cls == shown):
+            if not curated:
+                self.triples.append((subject, RDF.type, cls))
+        else:
+            self._disagree(subject, RDF.type, cls, shown)
+
+    def add_name(self, subject, name: Literal) -> None:
+        """An organisation's name: curated name or first stated name as rdfs:label, any other as skos:altLabel."""
+        shown = self.index.graph.value(subject, RDFS.label) if self.index.is_curated(subject) else \
+            self.stated.setdefault((subject, RDFS.label), name)
+        if shown == name and not self.index.is_curated(subject):
+            self.triples.append((subject, RDFS.label, name))
+        elif shown != name:
+            self.triples.append((subject, SKOS.altLabel, name))
 
     def extend(self, triples) -> None:
         self.triples.extend(triples)
 
-    def _disagree(self, subject, predicate, value, curated_value) -> None:
+    def _disagree(self, subject, predicate, value, shown_value) -> None:
         self.disagreements += 1
         local = slugify(str(subject).removeprefix(ID_BASE))
-        node = mint("disagreement", f"{str(self.source_graph).rsplit('/', 1)[-1]} {local} {predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]}")
+        digest = hashlib.sha1(_text(value).encode("utf-8")).hexdigest()[:8]  # one node per claimed value
+        node = mint("disagreement", f"{str(self.source_graph).rsplit('/', 1)[-1]} {local} "
+                                    f"{predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]} {digest}")
         self.triples += [
             (node, RDF.type, REM.Disagreement), (node, REM.about, subject),
             (node, REM.onProperty, Literal(_curie(predicate))), (node, REM.claimedValue, Literal(_text(value))),
-            (node, REM.curatedValue, Literal(_text(curated_value))), (node, REM.claimedIn, self.source_graph),
+            (node, REM.shownValue, Literal(_text(shown_value))), (node, REM.claimedIn, self.source_graph),
         ]
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.build import build, load_curated
 from kg.store import open_store, select
@@ -87,10 +87,26 @@ def test_disagreements_are_kept_not_overwritten(data):
     g = load(data, "cordis/export-basic")
     demo = URIRef(P + "project/demo")
     assert (demo, REM.startDate, None) not in g  # the curated 2021-01-01 stays the only start date
-    found = {(str(g.value(d, REM.onProperty)), str(g.value(d, REM.claimedValue)), str(g.value(d, REM.curatedValue)))
+    found = {(str(g.value(d, REM.onProperty)), str(g.value(d, REM.claimedValue)), str(g.value(d, REM.shownValue)))
              for d in g.subjects(RDF.type, REM.Disagreement)}
     assert found == {("rem:startDate", "2021-02-01", "2021-01-01"),
                      ("rem:fundedBy", "programme/h2020", "programme/test-programme")}  # 600000,50 = 600000.5 agrees
+
+
+def test_one_organisation_with_two_names_and_countries_in_one_export_stays_valid(data, tmp_path):
+    row = ('"900002";"NDLOOP";"999000003";"";"HELLENIC TEST INSTITUTE NPO";"HTI";"false";"REC";"";"";"";"CY";"";"";"";"";"";"";'
+           '"3";"participant";"1000";"1000";"1000";"false";"true"\r\n')
+    _append("organization.csv", row)(data / "cordis" / "export-basic")
+    output = tmp_path / "out"
+    build(data, output)  # one rdfs:label and one country per organisation, or SHACL would refuse the build
+    g = load(data, "cordis/export-basic")
+    hti = URIRef(P + "org/pic-999000003")
+    assert set(g.objects(hti, RDFS.label)) == {Literal("HELLENIC TEST INSTITUTE")}
+    assert set(g.objects(hti, SKOS.altLabel)) == {Literal("HELLENIC TEST INSTITUTE NPO")}
+    assert set(g.objects(hti, REM.country)) == {URIRef(P + "country/gr")}
+    claims = {(str(g.value(d, REM.onProperty)), str(g.value(d, REM.shownValue)), str(g.value(d, REM.claimedValue)))
+              for d in g.subjects(REM.about, hti)}
+    assert claims == {("rem:country", "country/gr", "country/cy")}
 
 
 def test_json_variant_and_zip_give_the_same_facts(data, tmp_path):
