@@ -72,6 +72,7 @@ def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no
             continue
         add_to_dataset(dataset, loaded, loader_name)
         sources += loaded
+        _add_triples(context.curated, loaded)  # later inputs resolve against earlier ones, which win like curated data
     if problems:
         raise LoadError(problems)
     data = Graph()

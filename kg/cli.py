@@ -153,8 +153,8 @@ def _print_quality(output: Path, fmt: str) -> None:
         _print_rows("PICs used by more than one record", ["PIC", "organisations"],
                     [[pic, ", ".join(names)] for pic, names in report.duplicate_pics], fmt)
     if report.disagreements:
-        _print_rows("loaded sources that disagree with the curated data (the curated value is shown)",
-                    ["entity", "property", "curated", "loaded source says", "source graph"],
+        _print_rows("loaded sources that disagree with the curated data or an earlier input (the first value is shown)",
+                    ["entity", "property", "shown (curated or first)", "loaded source says", "source graph"],
                     [[d["label"], d["property"], d["shownValue"], d["claimedValue"], d["source"]] for d in report.disagreements], fmt)
 
 

@@ -68,7 +68,8 @@ class InputEntry:
 
 @dataclass
 class LoadContext:
-    """What a loader may know besides its own input: the ontology and the curated data (for entity resolution)."""
+    """What a loader may know besides its own input: the ontology and the data it resolves against —
+    the curated data plus the inputs declared before it in the manifest (which win like curated data)."""
 
     data_dir: Path
     ontology: Graph

@@ -170,6 +170,7 @@ class CordisConverter:
         self.problems: list[Problem] = []
         self.outcome = LoadOutcome()
         self.kept: dict[str, URIRef] = {}  # grant id -> project IRI
+        self.sources: dict[str, URIRef] = {}  # grant id -> the source node of its CORDIS page
         self.read: set[str] = set()
         self.rejected: set[str] = set()
         self.participations: set[tuple[str, str]] = set()
@@ -201,7 +202,7 @@ class CordisConverter:
         p = self.index.project(r.grant_id, r.acronym)
         self.kept[r.grant_id] = p
         curated = self.index.is_curated(p)
-        source = self._source(r.grant_id, r.acronym)
+        source = self.sources[r.grant_id] = self._source(r.grant_id)
         f = self.facts
         f.extend([(p, RDF.type, REM.Project), (p, REM.sourcedFrom, source)])
         if not curated:
@@ -220,14 +221,19 @@ class CordisConverter:
             texts = {"title": r.title, "objective": r.objective}
             self.suggestions += suggestion_triples(p, self.suggester.suggest(texts))
 
-    def _source(self, grant_id: str, acronym: str) -> URIRef:
+    def _source(self, grant_id: str) -> URIRef:
+        """The project's CORDIS page, shared by every input that knows the grant (when each input read it is
+        in its graph's provenance, not here)."""
+        url = CORDIS_PAGE.format(grant_id)
+        if url in self.index.sources_by_url:  # the curated data cites this very page already
+            source = self.index.sources_by_url[url]
+            self.facts.extend([(source, RDF.type, REM.CordisRecord)])
+            return source
         source = mint("source", f"cordis-project {grant_id}")
-        title = f"CORDIS: {acronym} (grant {grant_id})"
+        title = f"CORDIS project {grant_id}"
         self.facts.extend([(source, RDF.type, REM.Source), (source, RDF.type, REM.CordisRecord), (source, RDFS.label, Literal(title)),
                            (source, REM.title, Literal(title)), (source, REM.publisher, Literal("CORDIS, European Commission")),
-                           (source, REM.url, Literal(CORDIS_PAGE.format(grant_id), datatype=XSD.anyURI))])
-        if self.retrieved:
-            self.facts.triples.append((source, REM.retrievedOn, Literal(self.retrieved[:10], datatype=XSD.date)))
+                           (source, REM.url, Literal(url, datatype=XSD.anyURI))])
         return source
 
     def _programme(self, code: str) -> URIRef:
@@ -275,7 +281,7 @@ class CordisConverter:
         self.participations.add(key)
         self.outcome.count("participations kept")
         org = self.index.organisation(pic, name, code)
-        source = mint("source", f"cordis-project {key[0]}")
+        source = self.sources[key[0]]
         f = self.facts
         f.extend([(org, REM.sourcedFrom, source)])
         f.add_name(org, Literal(name))

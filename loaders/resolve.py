@@ -43,6 +43,7 @@ class CuratedIndex:
             for name in [*curated.objects(org, RDFS.label), *curated.objects(org, SKOS.altLabel)]:
                 self.orgs_by_name.setdefault((normalised(str(name)), code), org)
         self.countries = {str(code) for code in curated.objects(None, REM.isoCode)}
+        self.sources_by_url = {str(url): source for source, url in curated.subject_objects(REM.url)}
         self.programmes = {str(acronym).upper(): programme for programme, acronym in curated.subject_objects(REM.acronym)
                            if str(programme).startswith(f"{ID_BASE}programme/")}
 

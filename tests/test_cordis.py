@@ -83,6 +83,16 @@ def test_export_quirks_load_to_the_expected_triples(data):
     assert (URIRef(P + "participation/demo-pic-999000003"), REM.euContribution, Literal("49999.5", datatype=XSD.decimal)) in g
 
 
+def test_a_cordis_page_the_curated_data_cites_is_one_source(data):
+    with open(data / "sources.yaml", "a", encoding="utf-8") as sources:
+        sources.write("- id: ndloop-cordis\n  url: https://cordis.europa.eu/project/id/900002\n  title: NDLOOP on CORDIS\n"
+                      "  retrieved: \"2026-01-01\"\n")
+    g = load(data, "cordis/export-basic")
+    assert set(g.objects(URIRef(P + "project/ndloop-900002"), REM.sourcedFrom)) == {URIRef(P + "source/ndloop-cordis")}
+    assert (URIRef(P + "source/cordis-project-900002"), None, None) not in g
+    assert set(g.objects(URIRef(P + "project/emotion-900005"), REM.sourcedFrom)) == {URIRef(P + "source/cordis-project-900005")}
+
+
 def test_disagreements_are_kept_not_overwritten(data):
     g = load(data, "cordis/export-basic")
     demo = URIRef(P + "project/demo")
@@ -107,6 +117,35 @@ def test_one_organisation_with_two_names_and_countries_in_one_export_stays_valid
     claims = {(str(g.value(d, REM.onProperty)), str(g.value(d, REM.shownValue)), str(g.value(d, REM.claimedValue)))
               for d in g.subjects(REM.about, hti)}
     assert claims == {("rem:country", "country/gr", "country/cy")}
+
+
+SNAPSHOT = """endpoint: http://127.0.0.1:9/query
+retrieved: '2026-02-01T10:00:00Z'
+grants: ['900002']
+queries: {projects: 'SELECT …', participants: 'SELECT …'}
+projects:
+- {id: '900002', acronym: NDLOOP, title: Closing the loop for neodymium magnets, objective: '', startDate: '2022-02-01',
+   endDate: '2025-06-30', totalCost: '', ecMaxContribution: '2000000', frameworkProgramme: HORIZON, fundingScheme: HORIZON-RIA, topics: ''}
+organizations:
+- {projectID: '900002', organisationID: '999000004', name: MAGNET WORKS LIMITED, role: participant, order: '2', country: UK,
+   activityType: PRC, SME: 'true', ecContribution: '800000'}
+"""
+
+
+def test_an_export_and_a_snapshot_of_the_same_grant_build_together(data, tmp_path):
+    (data / "cordis" / "snapshot.yaml").write_text(SNAPSHOT, encoding="utf-8")
+    with open(data / "inputs.yaml", "a", encoding="utf-8") as manifest:
+        manifest.write("- kind: cordis-snapshot\n  path: cordis/snapshot.yaml\n")
+    output = tmp_path / "out"
+    build(data, output)  # one start date per project, or SHACL would refuse the build
+    store = open_store(output)
+    starts = select(store, """SELECT ?d WHERE { <https://w3id.org/remkg/id/project/ndloop-900002> <https://w3id.org/remkg/ontology#startDate> ?d }""")
+    assert [r["d"].value for r in starts] == ["2022-01-01"]  # the export is listed first and wins
+    claims = select(store, """PREFIX rem: <https://w3id.org/remkg/ontology#> SELECT ?v ?g WHERE {
+        ?x a rem:Disagreement ; rem:about <https://w3id.org/remkg/id/project/ndloop-900002> ; rem:claimedValue ?v ; rem:claimedIn ?g }""")
+    assert [(r["v"].value, r["g"].value) for r in claims] == [("2022-02-01", P + "graph/cordis-snapshot-yaml")]
+    names = select(store, """SELECT ?n WHERE { <https://w3id.org/remkg/id/org/pic-999000004> <http://www.w3.org/2004/02/skos/core#altLabel> ?n }""")
+    assert [r["n"].value for r in names] == ["MAGNET WORKS LIMITED"]
 
 
 def test_json_variant_and_zip_give_the_same_facts(data, tmp_path):
