@@ -321,6 +321,7 @@ class CordisConverter:
         counts = dict(self.outcome.counts)
         counts["rows skipped (lenient)"] = len(self.outcome.notes)
         counts["disagreements with curated data"] = self.facts.disagreements
+        counts["facts the curated data or an earlier input states already"] = self.facts.confirmed
         graphs = [SourceGraph(self.graph_iri, label, derived_from, self.facts.triples, self.retrieved, selection, counts,
                               [str(note) for note in self.outcome.notes])]
         if self.suggestions:

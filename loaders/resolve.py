@@ -70,14 +70,16 @@ class Facts:
         self.index, self.source_graph = index, source_graph
         self.triples: list[tuple] = []
         self.disagreements = 0
+        self.confirmed = 0  # facts the curated data (or an earlier input) states already: not repeated
         self.stated: dict[tuple, object] = {}  # (subject, predicate) -> the first value this source stated
 
     def add(self, subject, predicate, value) -> None:
         """A fact that may be stated at most once per entity (a date, an amount, a role, a country)."""
         curated = set(self.index.graph.objects(subject, predicate)) if self.index.is_curated(subject) else set()
         shown = sorted(curated)[0] if curated else self.stated.setdefault((subject, predicate), value)
-        if _value(value) in {_value(c) for c in curated or {shown}}:
-            self.triples.append((subject, predicate, value))
+        agreeing = sorted(c for c in (curated or {shown}) if _value(c) == _value(value))
+        if agreeing:  # stated in the shown form (600000.5, not 600000.50), so a value is never there twice
+            self.extend([(subject, predicate, agreeing[0])])
         else:
             self._disagree(subject, predicate, value, shown)
 
@@ -86,8 +88,7 @@ class Facts:
         curated = [c for c in self.index.graph.objects(subject, RDF.type) if c in ORGANISATION_CLASSES] if self.index.is_curated(subject) else []
         shown = curated[0] if curated else self.stated.setdefault((subject, RDF.type), cls)
         if cls in curated or (not curated and cls == shown):
-            if not curated:
-                self.triples.append((subject, RDF.type, cls))
+            self.extend([(subject, RDF.type, cls)])
         else:
             self._disagree(subject, RDF.type, cls, shown)
 
@@ -95,13 +96,16 @@ class Facts:
         """An organisation's name: curated name or first stated name as rdfs:label, any other as skos:altLabel."""
         shown = self.index.graph.value(subject, RDFS.label) if self.index.is_curated(subject) else \
             self.stated.setdefault((subject, RDFS.label), name)
-        if shown == name and not self.index.is_curated(subject):
-            self.triples.append((subject, RDFS.label, name))
-        elif shown != name:
-            self.triples.append((subject, SKOS.altLabel, name))
+        self.extend([(subject, RDFS.label if shown == name else SKOS.altLabel, name)])
 
     def extend(self, triples) -> None:
-        self.triples.extend(triples)
+        """Add triples, except those the curated data (or an earlier input) states already: a triple in two
+        graphs would come back twice from queries over their union."""
+        for triple in triples:
+            if triple[0] in self.index.subjects and triple in self.index.graph:
+                self.confirmed += 1
+            else:
+                self.triples.append(triple)
 
     def _disagree(self, subject, predicate, value, shown_value) -> None:
         self.disagreements += 1

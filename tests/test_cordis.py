@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.build import build, load_curated
+from kg.query import run_named
 from kg.store import open_store, select
 from kg.vocab import REM
 from loaders.base import InputEntry, LoadError
@@ -65,7 +66,7 @@ def test_export_quirks_load_to_the_expected_triples(data):
     assert (demo, REM.fundingScheme, Literal("RIA")) in g  # the field after the multi-line objective is in its column
     assert (ndloop, REM.title, Literal("Closing the loop for neodymium magnets")) in g
     assert (ndloop, REM.startDate, Literal("2022-01-01", datatype=XSD.date)) in g
-    assert (demo, REM.endDate, Literal("2024-12-31", datatype=XSD.date)) in g  # a date with a time
+    assert (demo, REM.endDate, None) not in g  # "2024-12-31 00:00:00" agrees with the curated end date: not repeated
     assert (ndloop, REM.euContribution, Literal("2000000", datatype=XSD.decimal)) in g
     assert (ndloop, REM.fundedBy, URIRef(P + "programme/horizon-europe")) in g
     assert set(g.objects(ndloop, REM.topicCode)) == {Literal("HORIZON-TEST-01"), Literal("HORIZON-TEST-01b")}  # topics.csv too
@@ -78,8 +79,9 @@ def test_export_quirks_load_to_the_expected_triples(data):
     assert (URIRef(P + "org/pic-999000004"), RDF.type, REM.PrivateCompany) in g
     assert not set(g.subjects(REM.picId, Literal("999000002"))) - {firm}
     participations = set(g.subjects(RDF.type, REM.Participation))
-    assert URIRef(P + "participation/demo-uni-a") in participations  # the curated participation's IRI
-    assert len(participations) == 6
+    assert URIRef(P + "participation/demo-uni-a") not in participations  # the curated participation: nothing new to say
+    assert (URIRef(P + "participation/demo-firm-b"), REM.euContribution, Literal("250000", datatype=XSD.decimal)) in g  # the curated one, completed
+    assert len(participations | {URIRef(P + "participation/demo-uni-a"), URIRef(P + "participation/demo-firm-b")}) == 6
     assert (URIRef(P + "participation/demo-pic-999000003"), REM.euContribution, Literal("49999.5", datatype=XSD.decimal)) in g
 
 
@@ -166,7 +168,7 @@ def test_relevance_filter_keeps_planted_relevant_and_drops_irrelevant(data):
     kept = {str(o) for o in load(data, "cordis/export-basic").objects(None, REM.cordisId)} | {"900001"}
     assert kept == {"900001", "900002", "900005"}  # 900005 only through its EuroSciVoc field
     everything = load(data, "cordis/export-basic", filter="none")
-    assert len(set(everything.subjects(RDF.type, REM.Project))) == 5
+    assert len(set(everything.subjects(RDF.type, REM.Project)) | {URIRef(P + "project/demo")}) == 5  # DEMO's type is curated
     only = load(data, "cordis/export-basic", filter=["900004"])
     assert {str(o) for o in only.objects(None, REM.cordisId)} == {"900004"}
 
@@ -204,6 +206,16 @@ def test_build_merges_curated_data_and_the_export(merged):
     orgs = select(store, """PREFIX rem: <https://w3id.org/remkg/ontology#>
         SELECT DISTINCT ?o WHERE { ?x rem:participant ?o }""")
     assert sorted(r["o"].value for r in orgs) == [P + "org/firm-b", P + "org/pic-999000003", P + "org/pic-999000004", P + "org/uni-a"]
+
+
+def test_no_fact_is_in_a_curated_and_a_cordis_graph(merged):
+    """Queries over the union of the graphs would see such a fact twice (one project, two rows)."""
+    twice = select(open_store(merged), """SELECT ?s ?p ?o WHERE {
+        GRAPH ?curated { ?s ?p ?o } GRAPH ?cordis { ?s ?p ?o }
+        FILTER(STRSTARTS(STR(?curated), "https://w3id.org/remkg/id/graph/curated-") && STRSTARTS(STR(?cordis), "https://w3id.org/remkg/id/graph/cordis-")) }""")
+    assert twice == []
+    projects = run_named("projects", output_dir=merged).rows
+    assert [row["acronym"] for row in projects].count("DEMO") == 1
 
 
 def test_quality_report_lists_the_disagreements(merged):
