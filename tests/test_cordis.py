@@ -240,6 +240,18 @@ def test_suggestions_count_only_when_asked_and_the_analysis_says_how_much_rests_
     assert not plain.eco.suggested
 
 
+def test_explorer_draws_suggestions_only_when_asked_and_marks_them(merged):
+    from kg.analysis.network import load_ecosystem
+    from kg.publish.viz import ecosystem_graph
+
+    def relations(with_suggestions: bool) -> set[str]:
+        graph = ecosystem_graph(load_ecosystem(merged, with_suggestions=with_suggestions), [], dt.date(2023, 1, 1))
+        return {data["relation"] for _, _, data in graph.edges(data=True)}
+
+    assert not any("machine suggestion" in r for r in relations(False))
+    assert {"capability (machine suggestion)", "material (machine suggestion)"} <= relations(True)
+
+
 def test_suggestions_carry_their_evidence_in_their_own_graph(merged):
     rows = select(open_store(merged), """PREFIX rem: <https://w3id.org/remkg/ontology#>
         SELECT ?g ?evidence WHERE { GRAPH ?g { ?s a rem:MachineSuggestion ; rem:about <https://w3id.org/remkg/id/project/ndloop-900002> ;

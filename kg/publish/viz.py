@@ -61,7 +61,8 @@ def ecosystem_graph(eco: Ecosystem, links: list[dict], day: dt.date) -> nx.Graph
         for facet, kind in FACET_KIND.items():
             for concept in sorted(eco.facets.get(iri, {}).get(facet, set())):
                 node(concept, kind, eco.label(concept), f"{eco.label(concept)}\n{kind}")
-                graph.add_edge(iri, concept, relation=facet)
+                suggested = (iri, concept) in eco.suggested
+                graph.add_edge(iri, concept, relation=f"{facet} (machine suggestion)" if suggested else facet)
     for (project, org), role in sorted(eco.roles.items()):
         organisation = eco.organisations[org]
         node(org, "organisation", organisation.name,
