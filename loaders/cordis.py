@@ -344,6 +344,9 @@ def _option_problems(entry: InputEntry) -> Iterator[Problem]:
         yield entry.problem(key, f"unknown option for {entry.kind}; expected one of: {', '.join(sorted(allowed))}")
     if "lenient" in entry.options and not isinstance(entry.options["lenient"], bool):
         yield entry.problem("lenient", "expected true or false")
+    retrieved = entry.options.get("retrieved")
+    if retrieved is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}Z?)?", str(retrieved)):
+        yield entry.problem("retrieved", "expected the download date, YYYY-MM-DD (or YYYY-MM-DDThh:mm:ssZ)")
 
 
 def converter_for(entry: InputEntry, context: LoadContext, retrieved: str | None = None) -> CordisConverter:

@@ -337,6 +337,19 @@ def test_bad_export_is_refused_with_file_line_and_column(data, case):
     assert f"cordis/export-basic/{expected}" in str(raised.value)
 
 
+@pytest.mark.parametrize("option, expected", [
+    ("filter: magnets", "inputs.yaml:2: filter: expected rare-earth, none, or a list of grant ids"),
+    ("lenient: sometimes", "inputs.yaml:2: lenient: expected true or false"),
+    ("retrieved: last week", "inputs.yaml:2: retrieved: expected the download date"),
+    ("colour: blue", "inputs.yaml:2: colour: unknown option for cordis-export"),
+])
+def test_bad_manifest_options_are_refused(data, option, expected):
+    (data / "inputs.yaml").write_text(f"- kind: cordis-export\n  {option}\n  path: cordis/export-basic\n")
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "validate", "--data", str(data)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert expected in " ".join(result.stderr.split())
+
+
 def test_bad_export_leaves_the_previous_build_untouched(data, tmp_path):
     output = tmp_path / "out"
     build(data, output)
