@@ -26,8 +26,10 @@ class Loaded:
     recorded: bool  # False: the manifest listed it already
 
 
-def _entry(path: str, filter_value, topics: list[str], lenient: bool, retrieved: str) -> dict:
-    entry = {"kind": "cordis-export", "path": path, "filter": filter_value, "retrieved": retrieved}
+def _entry(path: str, filter_value, topics: list[str], lenient: bool, retrieved: str | None) -> dict:
+    entry = {"kind": "cordis-export", "path": path, "filter": filter_value}
+    if retrieved:
+        entry["retrieved"] = retrieved
     if topics:
         entry["topics"] = topics
     if lenient:
@@ -100,7 +102,7 @@ def explain(data_dir: Path, paths: list[Path], grant_id: str, filter_value="rare
     data_dir = Path(data_dir)
     path = Path(paths[0]).resolve()
     context = load_curated(data_dir)[0]
-    outcome = _check(path.parent, _entry(path.name, filter_value, topics or [], True, ""), context)
+    outcome = _check(path.parent, _entry(path.name, filter_value, topics or [], True, None), context)
     decision = outcome.decisions.get(grant_id)
     if decision is None:
         return f"{grant_id}: not in the project table of {paths[0]}"
