@@ -57,21 +57,14 @@ def _no_progress(step: str) -> None:
 def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[Dataset, Graph, Graph]:
     """Load the ontology, the curated data and every input the data folder's manifest declares
     into a dataset (one named graph per source); no checks yet. `data` is the union of the sources."""
-    progress("loading ontology")
-    data_dir = Path(data_dir or shipped_data_dir())
-    ontology = to_canonical_graph(load_ontology())
+    context, sources = load_curated(data_dir, progress)
     dataset = Dataset()
     bind_prefixes(dataset)
-    for triple in ontology:
+    for triple in context.ontology:
         dataset.graph(ONTOLOGY_GRAPH).add(triple)
-    progress("loading curated data")
-    sources = CuratedLoader(data_dir, ontology).load()
     add_to_dataset(dataset, sources, "remkg curated YAML loader")
-    curated = Graph()
-    _add_triples(curated, sources)
-    context = LoadContext(data_dir, ontology, curated)
     problems = []
-    for entry in read_manifest(data_dir, registry.kinds()):
+    for entry in read_manifest(context.data_dir, registry.kinds()):
         progress(f"loading {entry.kind} {entry.path}")
         try:
             loaded, loader_name = registry.load_input(entry, context)
@@ -80,11 +73,24 @@ def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no
             continue
         add_to_dataset(dataset, loaded, loader_name)
         sources += loaded
+        _add_triples(context.curated, loaded)  # later inputs resolve against earlier ones, which win like curated data
     if problems:
         raise LoadError(problems)
     data = Graph()
     _add_triples(data, sources)
-    return dataset, ontology, data
+    return dataset, context.ontology, data
+
+
+def load_curated(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[LoadContext, list]:
+    """The ontology and the curated YAML: what every other loader may resolve against."""
+    progress("loading ontology")
+    data_dir = Path(data_dir or shipped_data_dir())
+    ontology = to_canonical_graph(load_ontology())
+    progress("loading curated data")
+    sources = CuratedLoader(data_dir, ontology).load()
+    curated = Graph()
+    _add_triples(curated, sources)
+    return LoadContext(data_dir, ontology, curated), sources
 
 
 def _add_triples(graph: Graph, sources) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -106,6 +106,7 @@ class QualityReport:
     duplicate_pics: list[tuple[str, list[str]]]
     coordinators_not_participating: list[tuple[str, str]]
     progress: list[tuple[str, int, int]]
+    disagreements: list[dict] = field(default_factory=list)  # rows of the quality-disagreements query
 
 
 def quality_report(output_dir: Path = DEFAULT_OUTPUT) -> QualityReport:
@@ -124,4 +125,5 @@ def quality_report(output_dir: Path = DEFAULT_OUTPUT) -> QualityReport:
         duplicate_pics=sorted((pic, names) for pic, names in by_pic.items() if len(names) > 1),
         coordinators_not_participating=[(row["acronym"], row.get("name") or row["coordinator"]) for row in stray_coordinators],
         progress=progress(projects, organisations),
+        disagreements=run_named("quality-disagreements", output_dir=output_dir).rows,
     )

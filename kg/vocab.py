@@ -19,6 +19,7 @@ OA = Namespace("http://www.w3.org/ns/oa#")  # W3C Web Annotation: mentions found
 KINDS = (
     "project", "org", "cluster", "programme", "event", "stage", "capability",
     "material", "sector", "challenge", "source", "country", "participation", "graph", "gap", "synergy", "article",
+    "disagreement", "suggestion",
 )
 
 PREFIXES = {

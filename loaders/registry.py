@@ -10,15 +10,11 @@ from importlib import import_module
 
 from loaders.base import InputEntry, LoadContext, SourceGraph
 
-LOADERS: dict[str, str] = {}  # kind -> "module:Class"
-
-
-def register(kind: str, target: str) -> None:
-    """Declare the loader class ("module:Class") for a kind of input."""
-    LOADERS[kind] = target
-
-
-register("articles", "loaders.articles:ArticlesLoader")
+LOADERS: dict[str, str] = {  # kind -> "module:Class"
+    "cordis-export": "loaders.cordis:CordisExportLoader",
+    "cordis-snapshot": "loaders.cordis_snapshot:CordisSnapshotLoader",
+    "articles": "loaders.articles:ArticlesLoader",
+}
 
 
 def kinds() -> tuple[str, ...]:

@@ -69,7 +69,8 @@ def explorer_data(eco: Ecosystem, links: list[dict], facts: list[dict], sources:
         for facet in FACETS:
             for concept in sorted(eco.facets.get(iri, {}).get(facet, set())):
                 node(concept, facet, eco.label(concept))
-                edges.append([iri, concept, facet])
+                suggested = (iri, concept) in eco.suggested
+                edges.append([iri, concept, f"{facet} (machine suggestion)" if suggested else facet])
     for (project, org), role in sorted(eco.roles.items()):
         organisation = eco.organisations[org]
         node(org, "organisation", organisation.name, country=organisation.country)
@@ -164,15 +165,17 @@ def render_page(data: dict, title: str) -> str:
 
 
 def write_explorer(output_dir: Path = DEFAULT_OUTPUT, out: Path | None = None, selection: Selection | None = None,
-                   day: dt.date | None = None, max_nodes: int = MAX_NODES, site_base: str | None = None) -> tuple[Path, int, int]:
+                   day: dt.date | None = None, max_nodes: int = MAX_NODES, site_base: str | None = None,
+                   with_suggestions: bool = False) -> tuple[Path, int, int]:
     """Write the explorer page; return (path, nodes, edges) of the data it holds.
 
     The page draws at most `max_nodes` at once and offers aggregated views (organisations by
     country, projects by stage) above that; `site_base` is the relative URL of a linked-data site
-    (entity pages at `id/{kind}/{slug}/index.html`) for the details panel to link to.
+    (entity pages at `id/{kind}/{slug}/index.html`) for the details panel to link to. With
+    `with_suggestions`, machine-suggested stages, capabilities and materials are drawn too.
     """
     day = day or dt.date.today()
-    eco = load_ecosystem(output_dir)
+    eco = load_ecosystem(output_dir, with_suggestions=with_suggestions)
     queries = {name: run_named(name, output_dir=output_dir).rows for name in ("explorer-links", "explorer-facts", "explorer-sources")}
     data = explorer_data(eco, queries["explorer-links"], queries["explorer-facts"], queries["explorer-sources"],
                          co_mention_edges(output_dir))
