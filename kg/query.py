@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.paths import queries_dir
+from kg.sparql_scan import blank_comments, federation_refusal
 from kg.store import DEFAULT_OUTPUT, open_store
 from kg.vocab import ID_BASE, KINDS
 
@@ -149,30 +150,12 @@ def with_values(text: str, bindings: dict[str, object]) -> str:
     """The query with a VALUES block of the bound terms at the start of its outermost WHERE group."""
     if not bindings:
         return text
-    match = re.search(r"\bWHERE\s*\{", _blank_comments(text), flags=re.IGNORECASE)
+    match = re.search(r"\bWHERE\s*\{", blank_comments(text), flags=re.IGNORECASE)
     if match is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(str(term) for term in bindings.values())
     return f"{text[:match.end()]}\n  VALUES ({names}) {{ ({terms}) }}{text[match.end():]}"
-
-
-_TOKENS_RE = re.compile(
-    r"(?P<iri><[^<>\"{}|^`\\\s]*>)"
-    r"|(?P<long>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')"
-    r"|(?P<string>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<comment>#[^\n]*)",
-    flags=re.DOTALL,
-)
-
-
-def _blank_comments(text: str) -> str:
-    """Comments replaced by spaces of the same length (positions stay valid); '#' in IRIs and strings kept."""
-    return _TOKENS_RE.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(), text)
-
-
-def uses_service(text: str) -> bool:
-    return re.search(r"\bSERVICE\b", _blank_comments(text), flags=re.IGNORECASE) is not None
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -182,8 +165,9 @@ def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: 
     """Run a SELECT or ASK on the built store (union of all named graphs)."""
     import pyoxigraph as ox
 
-    if uses_service(text) and not allow_federation:
-        raise QueryError("the query uses SERVICE (a request to another endpoint); pass --allow-federation to allow it")
+    refusal = federation_refusal(text, allow_federation)
+    if refusal:
+        raise QueryError(f"{refusal}; pass --allow-federation to allow it")
     store = open_store(output_dir)
     started = time.perf_counter()
     try:
@@ -219,7 +203,7 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
 
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     # SPARQLWrapper guesses the query type from keywords and can be fooled by words in comments.
-    client.setQuery(_blank_comments(with_values(text, bindings or {})))
+    client.setQuery(blank_comments(with_values(text, bindings or {})))
     client.setReturnFormat(JSON)
     client.setMethod(POST if method.upper() == "POST" else GET)
     client.setTimeout(int(timeout))

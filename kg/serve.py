@@ -1,5 +1,5 @@
-"""A real SPARQL server on the built store (`oxigraph serve-read-only`), and pushing the built graph
-to any SPARQL 1.1 Graph Store Protocol endpoint."""
+"""The Oxigraph server command, and pushing the built graph to any SPARQL 1.1 Graph Store Protocol
+endpoint (the endpoint `remkg serve` puts in front of it is kg.front)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from kg.query import USER_AGENT, QueryError
-from kg.store import DEFAULT_OUTPUT, open_store, recover, store_path
+from kg.store import DEFAULT_OUTPUT, open_store
 
 
 def oxigraph_executable() -> str:
@@ -26,16 +26,6 @@ def oxigraph_executable() -> str:
     if found:
         return found
     raise QueryError("the `oxigraph` command is missing: `pip install oxigraph` (it ships the server)")
-
-
-def serve_command(output_dir: Path = DEFAULT_OUTPUT, bind: str = "127.0.0.1:7878", timeout_s: int = 30) -> list[str]:
-    """The command line that serves the store read-only, querying the union of all named graphs."""
-    recover(output_dir)
-    location = store_path(output_dir)
-    if not location.is_dir():
-        raise QueryError(f"no store at {location}: run `remkg build` first (or pass --output)")
-    return [oxigraph_executable(), "serve-read-only", "--location", str(location), "--bind", bind,
-            "--union-default-graph", "--timeout-s", str(timeout_s)]
 
 
 def graphs_of_store(output_dir: Path = DEFAULT_OUTPUT) -> dict[str, list]:
