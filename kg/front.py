@@ -232,8 +232,11 @@ class Front:
             raise QueryRefused(503, _timeout_message(config.timeout_s), {"Retry-After": "5"}) from None
         except ClientError as error:
             raise QueryRefused(502, f"the store did not answer: {error}") from None
-        if status == 200 and _cut_short(body, content_type):
+        if status == 200 and body[-200:].rstrip().endswith(CANCELLED):
             raise QueryRefused(503, _timeout_message(config.timeout_s), {"Retry-After": "5"})
+        if status == 200 and _cut_short(body, content_type):
+            raise QueryRefused(502, "the store stopped in the middle of the result (an error while evaluating "
+                                    "the query, e.g. a SERVICE endpoint that answered badly); nothing of it is sent")
         if status == 400:
             raise QueryRefused(400, _syntax_message(body.decode("utf-8", errors="replace")))
         if status != 200:
@@ -262,10 +265,9 @@ def _timeout_message(timeout_s: float) -> str:
 
 
 def _cut_short(body: bytes, content_type: str) -> bool:
-    """Oxigraph reports a timeout inside a 200 answer, after the rows sent so far."""
+    """Oxigraph reports an error during evaluation inside a 200 answer, after the rows sent so far:
+    a JSON or XML document must end as one."""
     tail = body[-200:].rstrip()
-    if tail.endswith(CANCELLED):
-        return True
     if "json" in content_type and body:
         return not tail.endswith((b"}", b"]"))
     if "xml" in content_type and body:
