@@ -30,7 +30,7 @@ from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
-from kg.outdir import read_marker
+from kg.outdir import MARKER, read_marker
 from kg.query import _syntax_message
 from kg.sparql_scan import federation_refusal
 from kg.store import store_path
@@ -53,7 +53,6 @@ class FrontConfig:
     max_waiting: int = 64
     cors: tuple[str, ...] = ()
     federation: frozenset[str] = frozenset()
-    check_interval_s: float = 0.5
     log: object = field(default=sys.stderr)
 
 
@@ -74,14 +73,14 @@ def free_loopback_port() -> int:
 
 
 def build_identity(output_dir: Path) -> tuple | None:
-    """What tells one build from the next: the marker's time stamp and the store folder's inode.
+    """What tells one build from the next: the identity of its store folder and of its marker
+    (a build swaps in a new folder holding both). Two stat calls, cheap enough for every request.
     None while there is no store (between the two renames of a swap)."""
     try:
-        stat = store_path(output_dir).stat()
+        store, marker = store_path(output_dir).stat(), (Path(output_dir) / MARKER).stat()
     except OSError:
         return None
-    marker = read_marker(output_dir) or {}
-    return (marker.get("written"), stat.st_dev, stat.st_ino)
+    return (store.st_dev, store.st_ino, marker.st_ino, marker.st_mtime_ns)
 
 
 class Upstream:
@@ -142,7 +141,6 @@ class Front:
         self.waiting = 0
         self.slots = asyncio.Semaphore(config.max_running)
         self.switching = asyncio.Lock()
-        self.next_check = 0.0
         self.session: ClientSession | None = None
         self.retired: list[Upstream] = []
 
@@ -158,10 +156,6 @@ class Front:
     # -- fresh data --
     async def current_upstream(self) -> Upstream:
         """The upstream for the newest build; switches (once) when the folder holds a new one."""
-        now = time.monotonic()
-        if now < self.next_check:
-            return self.upstream
-        self.next_check = now + self.config.check_interval_s
         identity = build_identity(self.config.output_dir)
         if identity is None or identity == self.upstream.identity:
             return self.upstream
@@ -175,7 +169,8 @@ class Front:
                     return self.upstream
                 old, self.upstream = self.upstream, fresh
                 self.retired.append(old)
-                self.log_line(f"serving the new build in {self.config.output_dir} ({fresh.identity[0]})")
+                written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
+                self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
         self.stop_idle_retired()
         return self.upstream
 
