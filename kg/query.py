@@ -19,7 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.paths import queries_dir
-from kg.sparql_scan import blank_comments, federation_refusal
+from kg.sparql_scan import blank_comments, federation_refusal, tokens
 from kg.store import DEFAULT_OUTPUT, open_store
 from kg.vocab import ID_BASE, KINDS
 
@@ -147,15 +147,37 @@ def _term(param: Param, raw: str, ox):
 
 
 def with_values(text: str, bindings: dict[str, object]) -> str:
-    """The query with a VALUES block of the bound terms at the start of its outermost WHERE group."""
+    """The query with the bound terms in place of their variables inside the outermost WHERE group,
+    and a VALUES block of them at its start (which keeps a projected parameter in the results).
+
+    Writing the term where the variable stood, not only in VALUES, gives the same rows on every
+    store: Virtuoso does not see a VALUES variable inside OPTIONAL or FILTER NOT EXISTS. Each term
+    is one token in N-Triples syntax, every quote escaped, so a value cannot change the query."""
     if not bindings:
         return text
-    match = re.search(r"\bWHERE\s*\{", blank_comments(text), flags=re.IGNORECASE)
-    if match is None:
+    found = tokens(text)
+    opening = _where_group_start(found)
+    if opening is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
     names = " ".join(f"?{name}" for name in bindings)
     terms = " ".join(str(term) for term in bindings.values())
-    return f"{text[:match.end()]}\n  VALUES ({names}) {{ ({terms}) }}{text[match.end():]}"
+    parts = [token.text for token in found[:opening + 1]] + [f"\n  VALUES ({names}) {{ ({terms}) }}"]
+    depth = 1
+    for token in found[opening + 1:]:
+        bound = depth > 0 and token.kind == "var" and token.text[1:] in bindings
+        parts.append(str(bindings[token.text[1:]]) if bound else token.text)
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+    return "".join(parts)
+
+
+def _where_group_start(found) -> int | None:
+    """The index of the '{' opening the outermost WHERE group."""
+    significant = [(index, token) for index, token in enumerate(found) if token.kind not in ("ws", "comment")]
+    for (_, token), (index, following) in zip(significant, significant[1:]):
+        if token.kind == "word" and token.text.upper() == "WHERE" and following.text == "{":
+            return index
+    return None
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -180,7 +202,7 @@ def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: 
         raise QueryError("only SELECT and ASK queries give rows; use CONSTRUCT through the Python API")
     columns = [variable.value for variable in solutions.variables]
     rows = [{name: _local_value(solution[name]) for name in columns} for solution in solutions]
-    return Result(columns, rows, time.perf_counter() - started)
+    return Result(columns, ordered_lists(text, rows), time.perf_counter() - started)
 
 
 def _syntax_message(message: str) -> str:
@@ -192,7 +214,63 @@ def _syntax_message(message: str) -> str:
 
 
 def _local_value(term) -> str | None:
-    return None if term is None else term.value
+    if term is None:
+        return None
+    datatype = getattr(term, "datatype", None)
+    return normal_value(term.value, datatype.value if datatype is not None else None)
+
+
+# --- the same rows from every store ----------------------------------------------------------------
+
+_INTEGER_TYPES = {XSD + name for name in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                          "positiveInteger", "nonPositiveInteger", "negativeInteger",
+                                          "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def normal_value(value: str, datatype: str | None) -> str:
+    """A literal's value written one way whatever the store: Virtuoso writes booleans as 1/0 and
+    may write integers with a sign or leading zeros."""
+    if datatype == XSD + "boolean":
+        return {"1": "true", "0": "false"}.get(value.strip(), value.strip())
+    if datatype in _INTEGER_TYPES and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return str(int(value))
+    if datatype == XSD + "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}(Z|[+-]00:00)?", value):
+        return value[:10]
+    return value
+
+
+_CONCAT_RE = re.compile(r"GROUP_CONCAT\s*\(", flags=re.IGNORECASE)
+_SEPARATOR_RE = re.compile(r"SEPARATOR\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')", flags=re.IGNORECASE)
+
+
+def concatenated_columns(text: str) -> dict[str, str]:
+    """The columns made by GROUP_CONCAT, with their separators (SPARQL leaves the order of the
+    items open, and stores differ: Oxigraph and Virtuoso list them differently)."""
+    plain, found = blank_comments(text), {}
+    for match in _CONCAT_RE.finditer(plain):
+        depth, end = 1, match.end()
+        while depth and end < len(plain):
+            depth += {"(": 1, ")": -1}.get(plain[end], 0)
+            end += 1
+        alias = re.match(r"\s*AS\s*[?$](\w+)", plain[end:], flags=re.IGNORECASE)
+        if alias:
+            separator = _SEPARATOR_RE.search(plain[match.end():end])
+            found[alias.group(1)] = separator.group(1)[1:-1].encode().decode("unicode_escape") if separator else " "
+    return found
+
+
+def ordered_lists(text: str, rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+    """Rows with every GROUP_CONCAT list sorted, and an empty list unbound, so all stores agree."""
+    columns = concatenated_columns(text)
+    if not columns:
+        return rows
+    for row in rows:
+        for column, separator in columns.items():
+            if row.get(column):
+                row[column] = separator.join(sorted(row[column].split(separator)))
+            elif column in row:
+                row[column] = None
+    return rows
 
 
 def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = None, timeout: float = 60.0,
@@ -221,8 +299,12 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
     if "boolean" in payload:
         return Result(["result"], [{"result": str(payload["boolean"]).lower()}], seconds, endpoint)
     columns = payload["head"]["vars"]
-    rows = [{name: binding.get(name, {}).get("value") for name in columns} for binding in payload["results"]["bindings"]]
-    return Result(columns, rows, seconds, endpoint)
+    rows = [{name: _remote_value(binding.get(name)) for name in columns} for binding in payload["results"]["bindings"]]
+    return Result(columns, ordered_lists(text, rows), seconds, endpoint)
+
+
+def _remote_value(term: dict | None) -> str | None:
+    return None if term is None else normal_value(term["value"], term.get("datatype"))
 
 
 def run(text: str, bindings: dict[str, object] | None = None, endpoint: str | None = None,
