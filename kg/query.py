@@ -1,9 +1,9 @@
 """Named and ad-hoc SPARQL queries, on the embedded store or a remote SPARQL 1.1 endpoint.
 
 Parameters are bound as RDF terms, never pasted into the query text as strings: each value
-becomes a pyoxigraph term (IRI or typed literal) and enters the query as a VALUES block at the
-start of the outermost WHERE group, written in N-Triples syntax with every quote and brace
-escaped. The same binding is used locally and remotely, so both return the same rows, and a
+becomes a pyoxigraph term (IRI or typed literal), written in N-Triples syntax with every quote
+and brace escaped, as one token in place of its variable inside the outermost WHERE group and in
+a VALUES block at its start. The same binding is used locally and remotely, so both return the same rows, and a
 value cannot change the query. (pyoxigraph's own substitutions need the variable in the
 projection, which would add a column to every parameterised query.)
 """
