@@ -17,6 +17,7 @@ finish on the old one, which is stopped once idle.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import ipaddress
 import socket
@@ -198,7 +199,7 @@ class Front:
 
     # -- one query --
     async def forward(self, query: str, params: list[tuple[str, str]], accept: str) -> web.Response:
-        refusal = federation_refusal(query, self.config.federation)
+        refusal = _cached_refusal(query, self.config.federation)
         if refusal:
             raise QueryRefused(400, refusal)
         await self.acquire_slot()
@@ -252,6 +253,12 @@ class Front:
 
     def log_line(self, text: str) -> None:
         print(f"{datetime.now(timezone.utc).isoformat(timespec='milliseconds')} {text}", file=self.config.log, flush=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_refusal(query: str, allowed: frozenset[str]) -> str | None:
+    """Websites send the same few queries again and again: lex each text once."""
+    return federation_refusal(query, allowed)
 
 
 def _timeout_message(timeout_s: float) -> str:
@@ -408,12 +415,22 @@ def exposure_warning(bind: str, config: FrontConfig) -> str | None:
             "Put it behind a reverse proxy with TLS, or bind 127.0.0.1 if that was not meant.")
 
 
+def _event_loop() -> asyncio.AbstractEventLoop:
+    """uvloop where it is installed (Linux, macOS): it roughly halves the front's cost per request."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
 def serve(bind: str, config: FrontConfig, ready=None) -> None:
     """Run the endpoint until interrupted (Ctrl-C or SIGTERM); stops its Oxigraph servers."""
     host, port = split_bind(bind)
     upstream = start_upstream(config.output_dir, config.timeout_s)
     app = make_app(config, upstream)
     try:
-        web.run_app(app, host=host, port=port, print=ready, access_log=None, handle_signals=True)
+        web.run_app(app, host=host, port=port, print=ready, access_log=None, handle_signals=True,
+                    loop=_event_loop())
     finally:
         upstream.stop()
