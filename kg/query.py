@@ -260,16 +260,16 @@ def concatenated_columns(text: str) -> dict[str, str]:
 
 
 def ordered_lists(text: str, rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
-    """Rows with every GROUP_CONCAT list sorted, and an empty list unbound, so all stores agree."""
+    """Rows with every GROUP_CONCAT list sorted, empty items dropped and an empty list unbound,
+    so all stores agree."""
     columns = concatenated_columns(text)
     if not columns:
         return rows
     for row in rows:
         for column, separator in columns.items():
-            if row.get(column):
-                row[column] = separator.join(sorted(row[column].split(separator)))
-            elif column in row:
-                row[column] = None
+            items = sorted(item for item in (row.get(column) or "").split(separator) if item)
+            if column in row:
+                row[column] = separator.join(items) if items else None
     return rows
 
 
