@@ -4,8 +4,11 @@ query gives the same rows there as on the embedded store."""
 
 from __future__ import annotations
 
+import base64
+import http.server
 import shutil
 import subprocess
+import threading
 import time
 import urllib.request
 
@@ -122,3 +125,36 @@ def test_stage_hierarchy_is_at_most_three_levels_deep(shipped):
     deep = run_local("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
                      "ASK { ?a skos:broader ?b . ?b skos:broader ?c . ?c skos:broader ?d }", output_dir=shipped)
     assert deep.rows == [{"result": "false"}]
+
+
+def test_push_answers_a_basic_challenge_with_a_basic_login(shipped, monkeypatch):
+    """A Graph Store that asks for basic authentication (a reverse proxy in front of Oxigraph, say)
+    gets the same login from the same variables."""
+    received, expected = [], "Basic " + base64.b64encode(b"curator:s3cret").decode()
+
+    class Store(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="remkg"')
+            else:
+                received.append((self.path, body))
+                self.send_response(201)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Store)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("REMKG_ENDPOINT_USER", "curator")
+        monkeypatch.setenv("REMKG_ENDPOINT_PASSWORD", "s3cret")
+        pushed = push(f"http://127.0.0.1:{server.server_address[1]}/store", shipped)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(received) == len(pushed) >= 10
+    assert all(path.startswith("/store?graph=") and body for path, body in received)
