@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -267,11 +268,9 @@ def serve(
 ) -> None:
     """Serve the built store as a read-only SPARQL endpoint a website can query; Ctrl-C stops it.
 
-    A front checks every query before the store sees it (SERVICE refused, size caps, timeout
-    answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request)
-    and passes it to a private `oxigraph serve-read-only` on a loopback port. When `remkg build`
-    writes a new build into the output folder, the server switches to it between requests, no
-    restart needed.
+    A front checks every query before the store sees it (SERVICE refused, size caps, timeout answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request) and passes it to a private `oxigraph serve-read-only` on a loopback port.
+
+    Fresh data: when `remkg build --output DIR` writes a new build into the served folder, the server switches to it between requests; no restart, no failed request.
 
     Example: remkg serve --bind 0.0.0.0:7878 --cors https://www.crms4eu.eu --timeout 10
     """
@@ -284,6 +283,11 @@ def serve(
     config = FrontConfig(output_dir=output, timeout_s=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
                          max_query_bytes=max_query_kb * 1000, max_running=max_running, max_waiting=max_waiting,
                          cors=tuple(cors), federation=frozenset(allow_federation))
+    malformed = [origin for origin in cors if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin)]
+    if malformed:
+        err.print(f"[red]error:[/red] --cors expects origins such as https://www.example.eu (scheme and host, "
+                  f"no path) or '*'; got {', '.join(malformed)}")
+        raise typer.Exit(2)
     try:
         warning = exposure_warning(bind, config)
     except ValueError as error:

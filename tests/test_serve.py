@@ -278,3 +278,9 @@ def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
             stop.set()
     assert after != before
     assert statuses and set(statuses) == {200}
+
+
+def test_a_cors_origin_without_scheme_is_refused_before_serving(shipped):
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--output", str(shipped), "--cors", "cluster.example"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "https://" in run.stderr
