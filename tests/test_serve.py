@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -205,7 +206,9 @@ def test_beyond_the_concurrency_limit_429_with_retry_after(shipped):
     with serving(shipped, "--timeout", "3", "--max-running", "1", "--max-waiting", "0") as (url, _):
         with ThreadPoolExecutor(1) as pool:
             heavy = pool.submit(ask, f"{url}/query", CROSS_PRODUCT)
-            _wait_for(lambda: ask(f"{url}/query", ACRONYMS)[0] == 429)
+            time.sleep(1)  # let the heavy query take the only slot before light ones come
+            _wait_for(lambda: heavy.done() or ask(f"{url}/query", ACRONYMS)[0] == 429)
+            assert not heavy.done(), f"the heavy query ended before a light one was refused: {heavy.result()}"
             status, headers, body = ask(f"{url}/query", ACRONYMS)
             assert status == 429 and int(headers["Retry-After"]) >= 1 and b"retry" in body
             assert heavy.result()[0] == 503
@@ -213,8 +216,6 @@ def test_beyond_the_concurrency_limit_429_with_retry_after(shipped):
 
 
 def _wait_for(condition, seconds: float = 10) -> None:
-    import time
-
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "condition never held"
