@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -266,31 +267,57 @@ def sparql(
 @app.command()
 def serve(
     output: Path = OUTPUT_OPTION,
-    bind: str = typer.Option("127.0.0.1:7878", "--bind", help="Host and port to listen on (loopback by default)."),
-    timeout: int = typer.Option(30, "--timeout", help="Query timeout in seconds."),
+    bind: str = typer.Option("127.0.0.1:7878", "--bind", help="Host and port to listen on (loopback by default; anything else prints a warning)."),
+    timeout: int = typer.Option(30, "--timeout", help="Query timeout in seconds; a longer query gets 503."),
+    cors: list[str] = typer.Option([], "--cors", help="Allow cross-origin reads from this origin (e.g. https://cluster.eu); repeat for more, or '*' for any."),
+    allow_federation: list[str] = typer.Option([], "--allow-federation", help="Allow SERVICE to this endpoint URL; repeat for more. Without it SERVICE gets 400."),
+    max_result_mb: float = typer.Option(50.0, "--max-result-mb", help="Largest result sent, in MB; a larger one gets 413 (page it)."),
+    max_query_kb: int = typer.Option(100, "--max-query-kb", help="Largest query accepted, in KB; a larger one gets 413."),
+    max_running: int = typer.Option(16, "--max-running", help="Queries run at once; more wait in line."),
+    max_waiting: int = typer.Option(64, "--max-waiting", help="Queries waiting for a slot; beyond that 429 with Retry-After."),
 ) -> None:
-    """Serve the built store as a read-only SPARQL endpoint (oxigraph serve-read-only); Ctrl-C stops it."""
-    import subprocess
+    """Serve the built store as a read-only SPARQL endpoint a website can query; Ctrl-C stops it.
 
-    from kg.query import QueryError
-    from kg.serve import serve_command
+    A front checks every query before the store sees it (SERVICE refused, size caps, timeout answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request) and passes it to a private `oxigraph serve-read-only` on a loopback port.
+
+    Fresh data: when `remkg build --output DIR` writes a new build into the served folder, the server switches to it between requests; no restart, no failed request.
+
+    Example: remkg serve --bind 0.0.0.0:7878 --cors https://www.crms4eu.eu --timeout 10
+    """
+    from kg.front import FrontConfig, exposure_warning, serve as serve_front
+    from kg.store import store_path
+
+    if not store_path(output).is_dir():
+        err.print(f"[red]error:[/red] no store at {store_path(output)}: run `remkg build` first (or pass --output)")
+        raise typer.Exit(1)
+    config = FrontConfig(output_dir=output, timeout_s=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
+                         max_query_bytes=max_query_kb * 1000, max_running=max_running, max_waiting=max_waiting,
+                         cors=tuple(cors), federation=frozenset(allow_federation))
+    malformed = [origin for origin in cors if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin)]
+    if malformed:
+        err.print(f"[red]error:[/red] --cors expects origins such as https://www.example.eu (scheme and host, "
+                  f"no path) or '*'; got {', '.join(malformed)}")
+        raise typer.Exit(2)
+    try:
+        warning = exposure_warning(bind, config)
+    except ValueError as error:
+        err.print(f"[red]error:[/red] {error}")
+        raise typer.Exit(2) from None
+    if warning:
+        err.print(f"[yellow]{warning}[/yellow]", highlight=False, soft_wrap=True)
+
+    def ready(_message: str) -> None:
+        console.print(f"SPARQL endpoint: http://{bind}/query   (all named graphs as the default graph)")
+        console.print(f"query page:      http://{bind}/")
+        if cors:
+            console.print(f"cross-origin reads allowed from: {', '.join(cors)}")
 
     try:
-        command = serve_command(output, bind, timeout)
-    except QueryError as error:
+        serve_front(bind, config, ready)
+    except (RuntimeError, OSError) as error:
         err.print(f"[red]error:[/red] {error}")
         raise typer.Exit(1) from None
-    console.print(f"SPARQL endpoint: http://{bind}/query   (all named graphs as the default graph)")
-    console.print(f"query page:      http://{bind}/")
-    process = subprocess.Popen(command)
-    try:
-        code = process.wait()
-    except KeyboardInterrupt:
-        process.terminate()
-        code = process.wait(timeout=10)
-        console.print("stopped")
-        code = 0
-    raise typer.Exit(code)
+    console.print("stopped")
 
 
 @app.command()

@@ -1,9 +1,9 @@
 """Named and ad-hoc SPARQL queries, on the embedded store or a remote SPARQL 1.1 endpoint.
 
 Parameters are bound as RDF terms, never pasted into the query text as strings: each value
-becomes a pyoxigraph term (IRI or typed literal) and enters the query as a VALUES block at the
-start of the outermost WHERE group, written in N-Triples syntax with every quote and brace
-escaped. The same binding is used locally and remotely, so both return the same rows, and a
+becomes a pyoxigraph term (IRI or typed literal), written in N-Triples syntax with every quote
+and brace escaped, as one token in place of its variable inside the outermost WHERE group and in
+a VALUES block at its start. The same binding is used locally and remotely, so both return the same rows, and a
 value cannot change the query. (pyoxigraph's own substitutions need the variable in the
 projection, which would add a column to every parameterised query.)
 """
@@ -19,6 +19,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from kg.paths import queries_dir
+from kg.sparql_scan import blank_comments, federation_refusal, tokens
 from kg.store import DEFAULT_OUTPUT, open_store
 from kg.vocab import ID_BASE, KINDS
 
@@ -146,33 +147,49 @@ def _term(param: Param, raw: str, ox):
 
 
 def with_values(text: str, bindings: dict[str, object]) -> str:
-    """The query with a VALUES block of the bound terms at the start of its outermost WHERE group."""
+    """The query with the bound terms in place of their variables inside the outermost WHERE group,
+    and a VALUES block at its start for the projected ones (which keeps them in the results).
+
+    Writing the term where the variable stood, not only in VALUES, gives the same rows on every
+    store: Virtuoso does not see a VALUES variable inside OPTIONAL or FILTER NOT EXISTS. Each term
+    is one token in N-Triples syntax, every quote escaped, so a value cannot change the query."""
     if not bindings:
         return text
-    match = re.search(r"\bWHERE\s*\{", _blank_comments(text), flags=re.IGNORECASE)
-    if match is None:
+    found = tokens(text)
+    opening = _where_group_start(found)
+    if opening is None:
         raise QueryError("cannot bind parameters: the query has no WHERE clause")
-    names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(str(term) for term in bindings.values())
-    return f"{text[:match.end()]}\n  VALUES ({names}) {{ ({terms}) }}{text[match.end():]}"
+    parts = [token.text for token in found[:opening + 1]]
+    projected = {name: term for name, term in bindings.items() if _projects(found[:opening], name)}
+    if projected:  # only projected ones: Virtuoso returns wrong rows for a VALUES variable used nowhere else
+        names = " ".join(f"?{name}" for name in projected)
+        terms = " ".join(str(term) for term in projected.values())
+        parts.append(f"\n  VALUES ({names}) {{ ({terms}) }}")
+    depth = 1
+    for token in found[opening + 1:]:
+        bound = depth > 0 and token.kind == "var" and token.text[1:] in bindings
+        parts.append(str(bindings[token.text[1:]]) if bound else token.text)
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+    return "".join(parts)
 
 
-_TOKENS_RE = re.compile(
-    r"(?P<iri><[^<>\"{}|^`\\\s]*>)"
-    r"|(?P<long>\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*''')"
-    r"|(?P<string>\"(?:[^\"\\\n]|\\.)*\"|'(?:[^'\\\n]|\\.)*')"
-    r"|(?P<comment>#[^\n]*)",
-    flags=re.DOTALL,
-)
+def _projects(head, name: str) -> bool:
+    """Whether the query's head (the tokens before WHERE) projects the variable, or everything (SELECT *)."""
+    words = [token for token in head if token.kind not in ("ws", "comment")]
+    for before, token in zip(words, words[1:]):
+        if token.text == "*" and before.text.upper() in ("SELECT", "DISTINCT", "REDUCED"):
+            return True
+    return any(token.kind == "var" and token.text[1:] == name for token in words)
 
 
-def _blank_comments(text: str) -> str:
-    """Comments replaced by spaces of the same length (positions stay valid); '#' in IRIs and strings kept."""
-    return _TOKENS_RE.sub(lambda m: " " * len(m.group()) if m.lastgroup == "comment" else m.group(), text)
-
-
-def uses_service(text: str) -> bool:
-    return re.search(r"\bSERVICE\b", _blank_comments(text), flags=re.IGNORECASE) is not None
+def _where_group_start(found) -> int | None:
+    """The index of the '{' opening the outermost WHERE group."""
+    significant = [(index, token) for index, token in enumerate(found) if token.kind not in ("ws", "comment")]
+    for (_, token), (index, following) in zip(significant, significant[1:]):
+        if token.kind == "word" and token.text.upper() == "WHERE" and following.text == "{":
+            return index
+    return None
 
 
 # --- running ---------------------------------------------------------------------------------
@@ -182,8 +199,9 @@ def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: 
     """Run a SELECT or ASK on the built store (union of all named graphs)."""
     import pyoxigraph as ox
 
-    if uses_service(text) and not allow_federation:
-        raise QueryError("the query uses SERVICE (a request to another endpoint); pass --allow-federation to allow it")
+    refusal = federation_refusal(text, allow_federation)
+    if refusal:
+        raise QueryError(f"{refusal}; pass --allow-federation to allow it")
     store = open_store(output_dir)
     started = time.perf_counter()
     try:
@@ -196,7 +214,7 @@ def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: 
         raise QueryError("only SELECT and ASK queries give rows; use CONSTRUCT through the Python API")
     columns = [variable.value for variable in solutions.variables]
     rows = [{name: _local_value(solution[name]) for name in columns} for solution in solutions]
-    return Result(columns, rows, time.perf_counter() - started)
+    return Result(columns, ordered_lists(text, rows), time.perf_counter() - started)
 
 
 def _syntax_message(message: str) -> str:
@@ -208,7 +226,63 @@ def _syntax_message(message: str) -> str:
 
 
 def _local_value(term) -> str | None:
-    return None if term is None else term.value
+    if term is None:
+        return None
+    datatype = getattr(term, "datatype", None)
+    return normal_value(term.value, datatype.value if datatype is not None else None)
+
+
+# --- the same rows from every store ----------------------------------------------------------------
+
+_INTEGER_TYPES = {XSD + name for name in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                          "positiveInteger", "nonPositiveInteger", "negativeInteger",
+                                          "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+
+
+def normal_value(value: str, datatype: str | None) -> str:
+    """A literal's value written one way whatever the store: Virtuoso writes booleans as 1/0 and
+    may write integers with a sign or leading zeros."""
+    if datatype == XSD + "boolean":
+        return {"1": "true", "0": "false"}.get(value.strip(), value.strip())
+    if datatype in _INTEGER_TYPES and re.fullmatch(r"\s*[+-]?\d+\s*", value):
+        return str(int(value))
+    if datatype == XSD + "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}(Z|[+-]00:00)?", value):
+        return value[:10]
+    return value
+
+
+_CONCAT_RE = re.compile(r"GROUP_CONCAT\s*\(", flags=re.IGNORECASE)
+_SEPARATOR_RE = re.compile(r"SEPARATOR\s*=\s*(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')", flags=re.IGNORECASE)
+
+
+def concatenated_columns(text: str) -> dict[str, str]:
+    """The columns made by GROUP_CONCAT, with their separators (SPARQL leaves the order of the
+    items open, and stores differ: Oxigraph and Virtuoso list them differently)."""
+    plain, found = blank_comments(text), {}
+    for match in _CONCAT_RE.finditer(plain):
+        depth, end = 1, match.end()
+        while depth and end < len(plain):
+            depth += {"(": 1, ")": -1}.get(plain[end], 0)
+            end += 1
+        alias = re.match(r"\s*AS\s*[?$](\w+)", plain[end:], flags=re.IGNORECASE)
+        if alias:
+            separator = _SEPARATOR_RE.search(plain[match.end():end])
+            found[alias.group(1)] = separator.group(1)[1:-1].encode().decode("unicode_escape") if separator else " "
+    return found
+
+
+def ordered_lists(text: str, rows: list[dict[str, str | None]]) -> list[dict[str, str | None]]:
+    """Rows with every GROUP_CONCAT list sorted, empty items dropped and an empty list unbound,
+    so all stores agree."""
+    columns = concatenated_columns(text)
+    if not columns:
+        return rows
+    for row in rows:
+        for column, separator in columns.items():
+            items = sorted(item for item in (row.get(column) or "").split(separator) if item)
+            if column in row:
+                row[column] = separator.join(items) if items else None
+    return rows
 
 
 def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = None, timeout: float = 60.0,
@@ -219,7 +293,7 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
 
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     # SPARQLWrapper guesses the query type from keywords and can be fooled by words in comments.
-    client.setQuery(_blank_comments(with_values(text, bindings or {})))
+    client.setQuery(blank_comments(with_values(text, bindings or {})))
     client.setReturnFormat(JSON)
     client.setMethod(POST if method.upper() == "POST" else GET)
     client.setTimeout(int(timeout))
@@ -237,8 +311,12 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
     if "boolean" in payload:
         return Result(["result"], [{"result": str(payload["boolean"]).lower()}], seconds, endpoint)
     columns = payload["head"]["vars"]
-    rows = [{name: binding.get(name, {}).get("value") for name in columns} for binding in payload["results"]["bindings"]]
-    return Result(columns, rows, seconds, endpoint)
+    rows = [{name: _remote_value(binding.get(name)) for name in columns} for binding in payload["results"]["bindings"]]
+    return Result(columns, ordered_lists(text, rows), seconds, endpoint)
+
+
+def _remote_value(term: dict | None) -> str | None:
+    return None if term is None else normal_value(term["value"], term.get("datatype"))
 
 
 def run(text: str, bindings: dict[str, object] | None = None, endpoint: str | None = None,

@@ -1,20 +1,16 @@
-"""A real SPARQL server on the built store (`oxigraph serve-read-only`), and pushing the built graph
-to any SPARQL 1.1 Graph Store Protocol endpoint."""
+"""The Oxigraph server command, and pushing the built graph to any SPARQL 1.1 Graph Store Protocol
+endpoint (the endpoint `remkg serve` puts in front of it is kg.front)."""
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
 from kg.query import USER_AGENT, QueryError
-from kg.store import DEFAULT_OUTPUT, open_store, recover, store_path
+from kg.store import DEFAULT_OUTPUT, open_store
 
 
 def oxigraph_executable() -> str:
@@ -28,16 +24,6 @@ def oxigraph_executable() -> str:
     raise QueryError("the `oxigraph` command is missing: `pip install oxigraph` (it ships the server)")
 
 
-def serve_command(output_dir: Path = DEFAULT_OUTPUT, bind: str = "127.0.0.1:7878", timeout_s: int = 30) -> list[str]:
-    """The command line that serves the store read-only, querying the union of all named graphs."""
-    recover(output_dir)
-    location = store_path(output_dir)
-    if not location.is_dir():
-        raise QueryError(f"no store at {location}: run `remkg build` first (or pass --output)")
-    return [oxigraph_executable(), "serve-read-only", "--location", str(location), "--bind", bind,
-            "--union-default-graph", "--timeout-s", str(timeout_s)]
-
-
 def graphs_of_store(output_dir: Path = DEFAULT_OUTPUT) -> dict[str, list]:
     """The built store's quads, grouped by named graph IRI."""
     grouped = defaultdict(list)
@@ -46,31 +32,49 @@ def graphs_of_store(output_dir: Path = DEFAULT_OUTPUT) -> dict[str, list]:
     return dict(grouped)
 
 
-def push(endpoint: str, output_dir: Path = DEFAULT_OUTPUT, timeout: float = 120.0, progress=None) -> dict[str, int]:
-    """PUT each named graph of the build to a Graph Store Protocol endpoint (e.g. http://host:7878/store).
+def endpoint_credentials() -> tuple[str, str] | None:
+    """The login for a remote endpoint, from REMKG_ENDPOINT_USER and REMKG_ENDPOINT_PASSWORD (queries use the same)."""
+    user = os.environ.get("REMKG_ENDPOINT_USER")
+    return (user, os.environ.get("REMKG_ENDPOINT_PASSWORD", "")) if user else None
 
-    PUT replaces a graph as a whole, so pushing twice leaves the same data. Credentials, if the
-    endpoint needs them, come from REMKG_ENDPOINT_USER and REMKG_ENDPOINT_PASSWORD.
+
+def push(endpoint: str, output_dir: Path = DEFAULT_OUTPUT, timeout: float = 120.0, progress=None) -> dict[str, int]:
+    """PUT each named graph of the build to a Graph Store Protocol endpoint (Oxigraph:
+    http://host:7878/store; Virtuoso: http://host:8890/sparql-graph-crud-auth).
+
+    PUT replaces a graph as a whole, so pushing twice leaves the same data. With credentials the
+    login is digest when the server challenges for it (Virtuoso), basic when it asks for basic.
     """
+    import requests
+    from requests.auth import HTTPBasicAuth, HTTPDigestAuth
+
+    credentials = endpoint_credentials()
+    session = requests.Session()
+    session.headers["User-Agent"] = USER_AGENT
+    session.auth = HTTPDigestAuth(*credentials) if credentials else None
     pushed = {}
     for graph_iri, triples in sorted(graphs_of_store(output_dir).items()):
         body = "".join(f"{t.subject} {t.predicate} {t.object} .\n" for t in triples).encode("utf-8")
-        target = endpoint + ("&" if "?" in endpoint else "?") + (
-            "graph=" + urllib.parse.quote(graph_iri, safe="") if graph_iri else "default")
-        request = urllib.request.Request(target, data=body, method="PUT",
-                                         headers={"Content-Type": "application/n-triples", "User-Agent": USER_AGENT})
-        user = os.environ.get("REMKG_ENDPOINT_USER")
-        if user:
-            token = base64.b64encode(f"{user}:{os.environ.get('REMKG_ENDPOINT_PASSWORD', '')}".encode()).decode()
-            request.add_header("Authorization", f"Basic {token}")
+        params = {"graph": graph_iri} if graph_iri else {"default": ""}
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                response.read()
-        except urllib.error.HTTPError as error:
-            raise QueryError(f"{endpoint} refused graph {graph_iri}: HTTP {error.code} {error.read()[:300]!r}") from None
-        except OSError as error:
+            response = _put(session, endpoint, params, body, timeout)
+            challenge = response.headers.get("WWW-Authenticate", "").lower()
+            if response.status_code == 401 and credentials and challenge.startswith("basic"):
+                session.auth = HTTPBasicAuth(*credentials)
+                response = _put(session, endpoint, params, body, timeout)
+        except requests.RequestException as error:
             raise QueryError(f"{endpoint} did not answer: {error}") from None
+        if response.status_code == 401:
+            raise QueryError(f"{endpoint} asks for a login (HTTP 401) for graph {graph_iri}: set REMKG_ENDPOINT_USER "
+                             "and REMKG_ENDPOINT_PASSWORD (basic or digest authentication)")
+        if not response.ok:
+            raise QueryError(f"{endpoint} refused graph {graph_iri}: HTTP {response.status_code} {response.text[:300]!r}")
         pushed[graph_iri] = len(triples)
         if progress:
             progress(graph_iri, len(triples))
     return pushed
+
+
+def _put(session, endpoint: str, params: dict, body: bytes, timeout: float):
+    return session.put(endpoint, params=params, data=body, timeout=timeout,
+                       headers={"Content-Type": "application/n-triples"})

@@ -124,8 +124,8 @@ def test_service_is_refused_unless_allowed(shipped, text):
 
 
 def test_comments_do_not_hide_or_fake_service():
-    from kg.query import uses_service
-    assert not uses_service("# SERVICE in a comment\nSELECT * WHERE { ?s ?p ?o }")
+    from kg.sparql_scan import service_targets
+    assert not service_targets("# SERVICE in a comment\nSELECT * WHERE { ?s ?p ?o }")
 
 
 def _free_port() -> int:

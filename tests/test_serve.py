@@ -1,0 +1,287 @@
+"""`remkg serve` as a website would meet it: a real front and Oxigraph server on 127.0.0.1, real HTTP
+clients, a second local server that records any request the endpoint makes on a caller's behalf."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from .conftest import FIXTURES
+from .test_query import _free_port, _wait_until_up
+
+JSON = "application/sparql-results+json"
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+ACRONYMS = "SELECT ?a WHERE { ?p a <https://w3id.org/remkg/ontology#Project> ; <https://w3id.org/remkg/ontology#acronym> ?a }"
+
+
+@contextlib.contextmanager
+def serving(output: Path, *options: str):
+    """`remkg serve` on a free loopback port; yields (base URL, the process); always stopped."""
+    port = _free_port()
+    with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
+        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(output),
+                                    "--bind", f"127.0.0.1:{port}", *options], stdout=log, stderr=log, text=True)
+        try:
+            _wait_until_up(f"http://127.0.0.1:{port}/logo.svg", process)
+            yield f"http://127.0.0.1:{port}", process
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            log.seek(0)
+            print(log.read()[-5000:])  # the access log, shown when a test fails
+
+
+def ask(url: str, query: str | None = None, method: str = "POST", headers: dict | None = None,
+        body: bytes | None = None) -> tuple[int, dict, bytes]:
+    """One request; returns status, headers and body whatever the status."""
+    headers = {"Accept": JSON, **(headers or {})}
+    if query is not None and method == "GET":
+        url += "?" + urllib.parse.urlencode({"query": query})
+    elif query is not None:
+        body = urllib.parse.urlencode({"query": query}).encode()
+        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+    request = urllib.request.Request(url, data=body, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as reply:
+            return reply.status, dict(reply.headers), reply.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+@pytest.fixture()
+def recorder():
+    """A local HTTP server that records every request it gets (the target of SERVICE attacks)."""
+    seen = []
+
+    answer = b'{"head":{"vars":["secret"]},"results":{"bindings":[{"secret":{"type":"literal","value":"admin page"}}]}}'
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _record(self):
+            seen.append((self.command, self.path))
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", JSON)
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        do_GET = do_POST = _record
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def endpoint(shipped):
+    with serving(shipped, "--timeout", "2", "--max-result-mb", "0.2", "--cors", "https://cluster.example") as (url, process):
+        yield url, process
+
+
+def test_the_protocol_get_post_form_and_body_in_every_format(endpoint):
+    url, _ = endpoint
+    for method in ("GET", "POST"):
+        status, headers, body = ask(f"{url}/query", ACRONYMS, method)
+        assert status == 200 and "SUSMAGPRO" in {b["a"]["value"] for b in json.loads(body)["results"]["bindings"]}
+    status, _, body = ask(f"{url}/sparql", method="POST", body=ACRONYMS.encode(),
+                          headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    assert status == 200 and body.startswith(b"a\r\n") and b"SUSMAGPRO" in body
+    for accept, start in [("application/sparql-results+xml", b"<?xml"), ("text/tab-separated-values", b"?a")]:
+        status, headers, body = ask(f"{url}/query", ACRONYMS, headers={"Accept": accept})
+        assert status == 200 and headers["Content-Type"].startswith(accept) and body.startswith(start), accept
+    construct = "CONSTRUCT { ?p <http://e/acronym> ?a } WHERE { ?p <https://w3id.org/remkg/ontology#acronym> ?a }"
+    for accept in ("text/turtle", "application/n-triples", "application/ld+json"):
+        status, headers, body = ask(f"{url}/query", construct, headers={"Accept": accept})
+        assert status == 200 and headers["Content-Type"].startswith(accept) and b"SUSMAGPRO" in body, accept
+    status, headers, body = ask(f"{url}/", method="GET", headers={"Accept": "text/html"})
+    assert status == 200 and b"yasgui" in body.lower()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{target}/anything> {{ ?s ?p ?o }} }}",
+    "select * where {{ service <{target}/anything> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{\n  SERVICE\n\n   <{target}/anything>\n {{ ?s ?p ?o }} }}",
+    "# who is there?\nSELECT * WHERE {{ # SERVICE in a comment does not hide the real one\n SERVICE <{target}/anything> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <{target}/anything> {{ ?s ?p ?o }} }}",
+    "PREFIX t: <{target}/> SELECT * WHERE {{ SERVICE SILENT t:anything {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ VALUES ?where {{ <{target}/anything> }} SERVICE ?where {{ ?s ?p ?o }} }}",
+])
+def test_service_reaches_nothing_and_gets_400(endpoint, recorder, template):
+    url, _ = endpoint
+    target, seen = recorder
+    for method in ("GET", "POST"):
+        status, _, body = ask(f"{url}/query", template.format(target=target), method)
+        assert status == 400 and b"SERVICE" in body, body
+    status, _, body = ask(f"{url}/query", method="POST", body=template.format(target=target).encode(),
+                          headers={"Content-Type": "application/sparql-query"})
+    assert status == 400
+    assert seen == []
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT ?a WHERE { ?p <https://w3id.org/remkg/ontology#acronym> ?a FILTER(?a != "SERVICE <http://127.0.0.1:1/> {}") }',
+    "# SERVICE <http://127.0.0.1:1/> { ?s ?p ?o }\nSELECT ?a WHERE { ?p <https://w3id.org/remkg/ontology#acronym> ?a }",
+    "SELECT ?a WHERE { ?p <https://w3id.org/remkg/ontology#acronym> ?a OPTIONAL { ?p <http://e/SERVICE> ?service } }",
+])
+def test_the_word_service_in_strings_comments_and_names_is_not_refused(endpoint, query):
+    status, _, body = ask(f"{endpoint[0]}/query", query)
+    assert status == 200 and b"SUSMAGPRO" in body
+
+
+def test_federation_only_to_listed_endpoints(shipped, recorder):
+    target, seen = recorder
+    with serving(shipped, "--allow-federation", f"{target}/allowed") as (url, _):
+        status, _, body = ask(f"{url}/query", f"SELECT * WHERE {{ SERVICE <{target}/other> {{ ?s ?p ?o }} }}")
+        assert status == 400 and f"{target}/other".encode() in body and seen == []
+        status, _, body = ask(f"{url}/query", f"SELECT ?secret WHERE {{ SERVICE <{target}/allowed> {{ ?s ?p ?secret }} }}")
+        assert status == 200 and b"admin page" in body, body
+        assert [path for _, path in seen] == ["/allowed"]
+
+
+def test_timeout_answers_503_with_a_whole_message(endpoint):
+    status, headers, body = ask(f"{endpoint[0]}/query", CROSS_PRODUCT)
+    assert status == 503 and headers["Retry-After"]
+    text = body.decode()
+    assert "timeout of 2 s" in text and text.endswith("\n") and "{" not in text
+    streaming = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"  # rows flow until the cap or the timeout
+    status, _, body = ask(f"{endpoint[0]}/query", streaming)
+    assert status in (413, 503) and b"bindings" not in body
+
+
+def test_result_over_the_cap_gets_413_saying_how_to_page(endpoint):
+    status, _, body = ask(f"{endpoint[0]}/query", "SELECT * WHERE { ?s ?p ?o }")
+    assert status == 413 and b"LIMIT" in body and b"OFFSET" in body
+    status, _, body = ask(f"{endpoint[0]}/query", "SELECT * WHERE { ?s ?p ?o } LIMIT 100 OFFSET 100")
+    assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 100
+
+
+def test_bad_requests_get_clear_answers(endpoint):
+    url, _ = endpoint
+    status, _, body = ask(f"{url}/query", "SELECT ?x WHERE {\n  ?x ?y \n}")
+    assert status == 400 and b"line 3, column 2" in body
+    status, _, body = ask(f"{url}/query", "SELECT * WHERE { ?s ?p ?o } # " + "x" * 200_000)
+    assert status == 413 and b"at most" in body
+    status, _, _ = ask(f"{url}/query", method="POST", body=b"update=DROP+ALL",
+                       headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status in (400, 403)
+    assert ask(f"{url}/update", method="POST", body=b"DROP ALL", headers={"Content-Type": "application/sparql-update"})[0] in (404, 405)
+    assert ask(f"{url}/store", method="GET")[0] == 404
+
+
+def test_sixteen_clients_fifty_requests_each_without_an_error(endpoint):
+    url, process = endpoint
+
+    def client(number: int) -> list[int]:
+        return [ask(f"{url}/query", ACRONYMS, "GET" if (number + i) % 2 else "POST")[0] for i in range(50)]
+
+    with ThreadPoolExecutor(16) as pool:
+        statuses = [status for batch in pool.map(client, range(16)) for status in batch]
+    assert len(statuses) == 800 and set(statuses) == {200}
+
+
+def test_beyond_the_concurrency_limit_429_with_retry_after(shipped):
+    with serving(shipped, "--timeout", "3", "--max-running", "1", "--max-waiting", "0") as (url, _):
+        with ThreadPoolExecutor(1) as pool:
+            heavy = pool.submit(ask, f"{url}/query", CROSS_PRODUCT)
+            time.sleep(1)  # let the heavy query take the only slot before light ones come
+            _wait_for(lambda: heavy.done() or ask(f"{url}/query", ACRONYMS)[0] == 429)
+            assert not heavy.done(), f"the heavy query ended before a light one was refused: {heavy.result()}"
+            status, headers, body = ask(f"{url}/query", ACRONYMS)
+            assert status == 429 and int(headers["Retry-After"]) >= 1 and b"retry" in body
+            assert heavy.result()[0] == 503
+        assert ask(f"{url}/query", ACRONYMS)[0] == 200
+
+
+def _wait_for(condition, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "condition never held"
+        time.sleep(0.05)
+
+
+def test_cors_only_for_named_origins(endpoint):
+    url, _ = endpoint
+    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    status, headers, _ = ask(f"{url}/query", method="OPTIONS", headers={"Origin": "https://cluster.example", **preflight})
+    assert status == 204 and headers["Access-Control-Allow-Origin"] == "https://cluster.example"
+    assert "POST" in headers["Access-Control-Allow-Methods"]
+    status, headers, _ = ask(f"{url}/query", method="OPTIONS", headers={"Origin": "https://evil.example", **preflight})
+    assert status == 403 and "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = ask(f"{url}/query", ACRONYMS, headers={"Origin": "https://cluster.example"})
+    assert status == 200 and headers["Access-Control-Allow-Origin"] == "https://cluster.example"
+    status, headers, _ = ask(f"{url}/query", ACRONYMS, headers={"Origin": "https://evil.example"})
+    assert status == 200 and "Access-Control-Allow-Origin" not in headers
+
+
+def test_access_log_and_exposure_warning(shipped):
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(shipped), "--bind", f"0.0.0.0:{port}"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}/logo.svg", process)
+        assert ask(f"http://127.0.0.1:{port}/query", ACRONYMS)[0] == 200
+    finally:
+        process.terminate()
+        _, log = process.communicate(timeout=30)
+    assert "warning: listening on every network interface" in log and "read the whole graph" in " ".join(log.split())
+    line = next(line for line in log.splitlines() if "POST /query" in line)
+    assert " 200 " in line and "ms" in line and "q=" in line and line[:4].isdigit()
+
+
+def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
+    from kg.build import build
+
+    output = tmp_path / "out"
+    build(FIXTURES / "data_min", output)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?p a <https://w3id.org/remkg/ontology#Project> }"
+
+    def projects(url) -> int:
+        status, _, body = ask(f"{url}/query", count)
+        assert status == 200, body
+        return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+    with serving(output) as (url, _):
+        before = projects(url)
+        statuses, stop = [], threading.Event()
+
+        def keep_asking():
+            while not stop.is_set():
+                statuses.append(ask(f"{url}/query", ACRONYMS)[0])
+
+        with ThreadPoolExecutor(2) as pool:
+            for _ in range(2):
+                pool.submit(keep_asking)
+            build(FIXTURES / "data_planted", output)
+            after = projects(url)
+            stop.set()
+    assert after != before
+    assert statuses and set(statuses) == {200}
+
+
+def test_a_cors_origin_without_scheme_is_refused_before_serving(shipped):
+    run = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--output", str(shipped), "--cors", "cluster.example"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "https://" in run.stderr
