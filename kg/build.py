@@ -24,8 +24,10 @@ from kg.reason import reason
 from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
 from kg.vocab import PREFIXES, bind_prefixes, mint
-from loaders.base import add_to_dataset
+from loaders import registry
+from loaders.base import LoadContext, LoadError, add_to_dataset
 from loaders.curated import CuratedLoader
+from loaders.manifest import read_manifest
 
 ONTOLOGY_GRAPH = mint("graph", "ontology")
 INFERRED_GRAPH = mint("graph", "inferred")
@@ -53,21 +55,42 @@ def _no_progress(step: str) -> None:
 
 
 def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[Dataset, Graph, Graph]:
-    """Load ontology and curated data into a dataset (one named graph per source); no checks yet."""
+    """Load the ontology, the curated data and every input the data folder's manifest declares
+    into a dataset (one named graph per source); no checks yet. `data` is the union of the sources."""
     progress("loading ontology")
+    data_dir = Path(data_dir or shipped_data_dir())
     ontology = to_canonical_graph(load_ontology())
     dataset = Dataset()
     bind_prefixes(dataset)
     for triple in ontology:
         dataset.graph(ONTOLOGY_GRAPH).add(triple)
     progress("loading curated data")
-    sources = CuratedLoader(Path(data_dir or shipped_data_dir()), ontology).load()
+    sources = CuratedLoader(data_dir, ontology).load()
     add_to_dataset(dataset, sources, "remkg curated YAML loader")
+    curated = Graph()
+    _add_triples(curated, sources)
+    context = LoadContext(data_dir, ontology, curated)
+    problems = []
+    for entry in read_manifest(data_dir, registry.kinds()):
+        progress(f"loading {entry.kind} {entry.path}")
+        try:
+            loaded, loader_name = registry.load_input(entry, context)
+        except LoadError as error:
+            problems.extend(error.problems)
+            continue
+        add_to_dataset(dataset, loaded, loader_name)
+        sources += loaded
+    if problems:
+        raise LoadError(problems)
     data = Graph()
+    _add_triples(data, sources)
+    return dataset, ontology, data
+
+
+def _add_triples(graph: Graph, sources) -> None:
     for source in sources:
         for triple in source.triples:
-            data.add(triple)
-    return dataset, ontology, data
+            graph.add(triple)
 
 
 def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Protocol
 
-from rdflib import Dataset, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, RDFS, XSD
 
-from kg.vocab import mint
+from kg.vocab import REM, mint, slugify
 
 META_GRAPH = mint("graph", "meta")
 
@@ -43,10 +44,48 @@ class SourceGraph:
     label: str
     derived_from: str  # a file path (relative) or a URL
     triples: list = field(default_factory=list)
+    retrieved: str | None = None  # when the input was downloaded or queried (ISO date or date-time), if known
+    selection: str | None = None  # the query or filter rule that chose what was taken from the input
+    counts: dict[str, int] = field(default_factory=dict)  # rows read, kept, skipped… per table of the input
+
+
+@dataclass(frozen=True)
+class InputEntry:
+    """One input declared in the data folder's manifest (inputs.yaml): its kind, path and options."""
+
+    kind: str
+    path: str  # relative to the data folder
+    options: dict
+    manifest: str  # the manifest file, as shown in messages
+    line: int
+    option_lines: dict = field(default_factory=dict)
+
+    def problem(self, field_name: str, message: str) -> Problem:
+        """A problem with this entry, pointing at the manifest line of the field."""
+        return Problem(self.manifest, self.option_lines.get(field_name, self.line), field_name, message)
+
+
+@dataclass
+class LoadContext:
+    """What a loader may know besides its own input: the ontology and the curated data (for entity resolution)."""
+
+    data_dir: Path
+    ontology: Graph
+    curated: Graph
 
 
 class Loader(Protocol):
     """Reads one kind of source; raises LoadError listing every problem, or yields source graphs."""
+
+    def load(self) -> list[SourceGraph]: ...
+
+
+class SourceLoader(Protocol):
+    """A loader for one kind of declared input: built from (data_dir, entry, context), then load()."""
+
+    name: str  # who made the graphs, for prov:wasAttributedTo
+
+    def __init__(self, data_dir: Path, entry: InputEntry, context: LoadContext) -> None: ...
 
     def load(self) -> list[SourceGraph]: ...
 
@@ -58,7 +97,29 @@ def add_to_dataset(dataset: Dataset, sources: Iterable[SourceGraph], loader_name
         graph = dataset.graph(source.graph_iri)
         for triple in source.triples:
             graph.add(triple)
-        meta.add((source.graph_iri, RDF.type, PROV.Entity))
-        meta.add((source.graph_iri, DCTERMS.title, Literal(source.label)))
-        meta.add((source.graph_iri, PROV.wasDerivedFrom, Literal(source.derived_from, datatype=XSD.string)))
-        meta.add((source.graph_iri, PROV.wasAttributedTo, Literal(loader_name)))
+        for triple in provenance(source, loader_name):
+            meta.add(triple)
+
+
+def provenance(source: SourceGraph, loader_name: str) -> list[tuple]:
+    """PROV-O about one source graph: what it was derived from, by which loader, and — when the loader
+    knows them — the activity that read the input: retrieval time, query or filter, and row counts."""
+    g = source.graph_iri
+    triples = [(g, RDF.type, PROV.Entity), (g, DCTERMS.title, Literal(source.label)),
+               (g, PROV.wasDerivedFrom, Literal(source.derived_from, datatype=XSD.string)),
+               (g, PROV.wasAttributedTo, Literal(loader_name))]
+    if source.retrieved is None and source.selection is None and not source.counts:
+        return triples
+    activity = URIRef(f"{g}/activity")
+    triples += [(g, PROV.wasGeneratedBy, activity), (activity, RDF.type, PROV.Activity),
+                (activity, PROV.used, Literal(source.derived_from, datatype=XSD.string))]
+    if source.retrieved is not None:
+        datatype = XSD.dateTime if "T" in source.retrieved else XSD.date
+        triples.append((activity, PROV.atTime, Literal(source.retrieved, datatype=datatype)))
+    if source.selection is not None:
+        triples.append((activity, REM.selection, Literal(source.selection)))
+    for name, count in sorted(source.counts.items()):
+        node = URIRef(f"{activity}/count/{slugify(name)}")
+        triples += [(activity, REM.rowCount, node), (node, RDFS.label, Literal(name)),
+                    (node, RDF.value, Literal(count, datatype=XSD.integer))]
+    return triples

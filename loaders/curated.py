@@ -22,6 +22,7 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from kg.vocab import REM, is_slug, mint
 from loaders.base import LoadError, Problem, SourceGraph
+from loaders.manifest import MANIFEST
 from loaders.yamlfile import Node, read_yaml
 
 LIST_FILES = ("sources", "countries", "programmes", "organisations", "clusters", "events")
@@ -250,7 +251,7 @@ class CuratedLoader:
                 self.problems.append(Problem(f"{name}.yaml", 0, "", "file missing from the data folder"))
         for path in sorted((self.data_dir / "projects").glob("*.yaml")):
             found.append(("project", path, path.relative_to(self.data_dir).as_posix()))
-        unknown = sorted(p.name for p in self.data_dir.glob("*.yaml") if p.stem not in LIST_FILES)
+        unknown = sorted(p.name for p in self.data_dir.glob("*.yaml") if p.stem not in LIST_FILES and p.name != MANIFEST)
         for name in unknown:
             self.problems.append(Problem(name, 0, "", f"unknown file; expected {', '.join(f + '.yaml' for f in LIST_FILES)} or projects/*.yaml"))
         return found
