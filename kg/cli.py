@@ -109,6 +109,8 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
         _refused(error)
     console.print(f"[green]built[/green] {report.output_dir}: {report.triples} triples in "
                   f"{len(report.graphs)} named graphs ({report.inferred} inferred)")
+    if report.explorer != "explorer.html":
+        console.print(report.explorer)
 
 
 @app.command()
