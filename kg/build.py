@@ -81,16 +81,9 @@ def _no_progress(step: str) -> None:
 def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> Sources:
     """Run the loaders: the ontology, the curated YAML and every input the data folder's manifest
     declares; LoadError with every problem of every input."""
-    progress("loading ontology")
-    data_dir = Path(data_dir or shipped_data_dir())
-    ontology = to_canonical_graph(load_ontology())
-    progress("loading curated data")
-    curated_sources = CuratedLoader(data_dir, ontology).load()
-    curated = Graph()
-    _add_triples(curated, curated_sources)
-    context = LoadContext(data_dir, ontology, curated)
+    context, curated_sources = load_curated(data_dir, progress)
     problems, inputs = [], []
-    for entry in read_manifest(data_dir, registry.kinds()):
+    for entry in read_manifest(context.data_dir, registry.kinds()):
         progress(f"loading {entry.kind} {entry.path}")
         try:
             loaded, loader_name = registry.load_input(entry, context)
@@ -100,7 +93,7 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
         inputs += [(source, loader_name) for source in loaded]
     if problems:
         raise LoadError(problems)
-    return Sources(ontology, curated_sources, inputs)
+    return Sources(context.ontology, curated_sources, inputs)
 
 
 def curated_dataset(sources: Sources) -> Dataset:
@@ -128,6 +121,18 @@ def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no
     data = Graph()
     _add_triples(data, sources.curated + [source for source, _ in sources.inputs])
     return dataset, sources.ontology, data
+
+
+def load_curated(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[LoadContext, list]:
+    """The ontology and the curated YAML: what every other loader may resolve against."""
+    progress("loading ontology")
+    data_dir = Path(data_dir or shipped_data_dir())
+    ontology = to_canonical_graph(load_ontology())
+    progress("loading curated data")
+    sources = CuratedLoader(data_dir, ontology).load()
+    curated = Graph()
+    _add_triples(curated, sources)
+    return LoadContext(data_dir, ontology, curated), sources
 
 
 def _add_triples(graph: Graph, sources) -> None:

@@ -164,6 +164,10 @@ def _print_quality(output: Path, fmt: str) -> None:
     if report.duplicate_pics:
         _print_rows("PICs used by more than one record", ["PIC", "organisations"],
                     [[pic, ", ".join(names)] for pic, names in report.duplicate_pics], fmt)
+    if report.disagreements:
+        _print_rows("loaded sources that disagree with the curated data (the curated value is shown)",
+                    ["entity", "property", "curated", "loaded source says", "source graph"],
+                    [[d["label"], d["property"], d["curatedValue"], d["claimedValue"], d["source"]] for d in report.disagreements], fmt)
 
 
 
@@ -308,14 +312,24 @@ DATE_OPTION = typer.Option(None, "--date", help="The day to analyse, YYYY-MM-DD 
 HORIZON_OPTION = typer.Option(24, "--horizon", help="Months ahead to look for coverage that ends.")
 
 
-def _analysis(output: Path, date, horizon: int, write: bool):
+SUGGESTIONS_OPTION = typer.Option(False, "--with-suggestions", help="Count machine-suggested stages, capabilities and "
+                                  "materials (proposed from the texts of loaded projects, e.g. CORDIS) as well as curated ones.")
+
+
+def _analysis(output: Path, date, horizon: int, write: bool, with_suggestions: bool = False):
     from kg.analysis.run import analyse
     from kg.store import StoreMissing
 
     try:
-        return analyse(output, date.date() if date else None, horizon, write)
+        return analyse(output, date.date() if date else None, horizon, write, with_suggestions)
     except StoreMissing as error:
         _fail(error)
+
+
+def _print_suggestion_count(analysis) -> None:
+    if analysis.resting_on_suggestions is not None:
+        err.print(f"{analysis.resting_on_suggestions} result(s) rest on machine suggestions "
+                  f"({len(analysis.eco.suggested)} suggested project-concept links used)", highlight=False)
 
 
 def _print_rows(title: str, headers: list[str], rows: list[list], fmt: str) -> None:
@@ -345,19 +359,23 @@ def _print_tables(tables: list[tuple[str, list[str], list[list]]], fmt: str) -> 
 
 @app.command()
 def gaps(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
-         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+         write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph."),
+         with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Where the chain breaks on a date: coverage, continuity, chain breaks, capability and material
     gaps, EU member states absent from a stage, unaddressed challenges — each with severity and evidence."""
-    analysis = _analysis(output, date, horizon, write)
+    analysis = _analysis(output, date, horizon, write, with_suggestions)
+    _print_suggestion_count(analysis)
     _print_rows(f"gaps on {analysis.day} (horizon {horizon} months)", ["severity", "kind", "about", "evidence"],
                 [[g.severity, g.kind, g.label, g.evidence] for g in analysis.gaps], fmt)
 
 
 @app.command()
 def synergies(fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
-              write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph.")) -> None:
+              write: bool = typer.Option(False, "--write", help="Also store the results in the `analysis` named graph."),
+              with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Which projects should talk: shared partners, complementary and similar projects; brokers and communities."""
-    analysis = _analysis(output, None, 24, write)
+    analysis = _analysis(output, None, 24, write, with_suggestions)
+    _print_suggestion_count(analysis)
     eco = analysis.eco
     _print_tables([
         ("synergy candidates", ["kind", "project A", "project B", "score", "why"],
@@ -389,7 +407,8 @@ def match(entity: str = typer.Argument(..., help="A project or organisation: slu
 
 @app.command()
 def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: Path = OUTPUT_OPTION,
-           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html).")) -> None:
+           out: Path = typer.Option(None, "--out", help="Where to write the HTML (default: OUTPUT/report.html)."),
+           with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Write the coordinator report: a self-contained HTML page (works offline) with the coverage
     heatmap, the chain with its gaps, continuity, synergies, brokers, challenges and pilot scores.
     The results are also stored in the `analysis` named graph."""
@@ -401,10 +420,10 @@ def report(date: datetime = DATE_OPTION, horizon: int = HORIZON_OPTION, output: 
         target = check_output_file(out or output / "report.html")
     except OutputRefused as error:
         _refused(error)
-    analysis = _analysis(output, date, horizon, True)
+    analysis = _analysis(output, date, horizon, True, with_suggestions)
     challenges = run_named("challenges-and-projects", output_dir=output).rows
     html = render_report(analysis.eco, analysis.day, horizon, analysis.gaps, analysis.synergies, analysis.brokers,
-                         analysis.communities, analysis.pilots, challenges)
+                         analysis.communities, analysis.pilots, challenges, analysis.resting_on_suggestions)
     write_file(target, html)
     console.print(f"[green]report[/green] {target} ({len(analysis.gaps)} gaps, {len(analysis.synergies)} synergy candidates)")
 
@@ -417,7 +436,8 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
         cluster: str = typer.Option(None, "--cluster", help="Only the projects of this cluster."),
         date: datetime = DATE_OPTION, output: Path = OUTPUT_OPTION,
         out: Path = typer.Option(None, "--out", help="Where to write the page (default: OUTPUT/explorer.html)."),
-        max_nodes: int = typer.Option(2000, "--max-nodes", help="Refuse a page larger than this; narrow the selection instead.")) -> None:
+        max_nodes: int = typer.Option(2000, "--max-nodes", help="Refuse a page larger than this; narrow the selection instead."),
+        with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Write the interactive explorer: one HTML page, works offline, opens with a double-click.
 
     Node shape and colour by kind (legend and filter on the left), stages in chain order, search
@@ -434,10 +454,109 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
         _refused(error)
     try:
         target, nodes, edges = write_explorer(output, out, Selection(focus, depth, stage, country, cluster),
-                                              date.date() if date else None, max_nodes)
+                                              date.date() if date else None, max_nodes, with_suggestions)
     except (StoreMissing, KeyError, VizTooLarge) as error:
         _fail(error)
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")
+
+
+load_app = typer.Typer(help="Add a downloaded source to the data folder (checked, then recorded in DATA/inputs.yaml).", no_args_is_help=True)
+fetch_app = typer.Typer(help="Ask a remote source and store a snapshot in the data folder (the build never uses the network).", no_args_is_help=True)
+app.add_typer(load_app, name="load")
+app.add_typer(fetch_app, name="fetch")
+FILTER_OPTION = typer.Option("rare-earth", "--filter", help="Relevance filter: rare-earth (keywords, EuroSciVoc, "
+                             "--topic codes), none (every project), or ids (exactly the --id grants).")
+
+
+def _filter_value(filter_: str, ids: list[str]):
+    if filter_ not in ("rare-earth", "none", "ids"):
+        err.print(f"[red]error:[/red] unknown --filter {filter_!r}; expected rare-earth, none or ids")
+        raise typer.Exit(2)
+    if (filter_ == "ids") != bool(ids):
+        err.print("[red]error:[/red] --filter ids needs --id GRANT (one or more), and --id needs --filter ids")
+        raise typer.Exit(2)
+    return sorted(ids) if filter_ == "ids" else filter_
+
+
+@load_app.command("cordis")
+def load_cordis(
+    paths: list[Path] = typer.Argument(..., help="A CORDIS export: a .zip, a folder, or its table files (project.csv, organization.csv, …)."),
+    data: Path = DATA_OPTION,
+    filter_: str = FILTER_OPTION,
+    ids: list[str] = typer.Option([], "--id", help="With --filter ids: a grant to keep; repeat for more."),
+    topics: list[str] = typer.Option([], "--topic", help="A topic code the rare-earth filter keeps too; repeat for more."),
+    lenient: bool = typer.Option(False, "--lenient", help="Skip bad rows (and report them) instead of refusing the export."),
+    name: str = typer.Option(None, "--name", help="Store the export as DATA/cordis/NAME (default: the file or folder name)."),
+    retrieved: str = typer.Option(None, "--retrieved", help="When the export was downloaded, YYYY-MM-DD (default: the file's date)."),
+    explain_id: str = typer.Option(None, "--explain", help="Only say why this grant is in or out of the filter; copy and record nothing."),
+) -> None:
+    """Load a CORDIS export: copy it to DATA/cordis/, check every row against the curated data, and
+    record it in DATA/inputs.yaml so every later `remkg build` includes it.
+
+    Example: remkg load cordis ~/Downloads/cordis-h2020projects-csv.zip
+    """
+    from kg.inputs import explain, load_cordis_export
+    from loaders.base import LoadError
+
+    value = _filter_value(filter_, ids)
+    try:
+        if explain_id:
+            typer.echo(explain(data or _shipped_data(), paths, explain_id, value, topics))
+            return
+        with console.status("reading the export…"):
+            loaded = load_cordis_export(data or _shipped_data(), paths, value, topics, lenient, name, retrieved)
+    except LoadError as error:
+        _print_problems(f"{len(error.problems)} problem(s) in the export; nothing was loaded:", error.problems)
+        raise typer.Exit(1) from None
+    for note in loaded.outcome.notes:
+        err.print(f"  skipped: {note}", markup=False, highlight=False)
+    counts = ", ".join(f"{name}: {count}" for name, count in sorted(loaded.outcome.counts.items()))
+    where = "recorded in" if loaded.recorded else "already listed in"
+    console.print(f"[green]loaded[/green] {loaded.entry['path']} ({counts}); {where} inputs.yaml — run `remkg build`")
+
+
+def _shipped_data() -> Path:
+    from kg.paths import data_dir
+
+    return data_dir()
+
+
+@fetch_app.command("cordis")
+def fetch_cordis(
+    grants: list[str] = typer.Option([], "--grant", help="A CORDIS grant id; repeat for more."),
+    curated: bool = typer.Option(False, "--curated", help="Every curated project with a cordis_id."),
+    endpoint: str = typer.Option(None, "--endpoint", "-e", help="A EURIO SPARQL endpoint (default: https://cordis.europa.eu/datalab/sparql)."),
+    data: Path = DATA_OPTION,
+    timeout: float = typer.Option(60.0, "--timeout", help="Seconds to wait for each answer."),
+    retries: int = typer.Option(2, "--retries", help="How often to retry a failed query (waiting 1 s, 2 s, 4 s…)."),
+) -> None:
+    """Fetch projects and participants from a EURIO SPARQL endpoint into DATA/cordis/snapshot-TIME.yaml,
+    recorded in DATA/inputs.yaml; the build reads the snapshot, never the network.
+
+    Example: remkg fetch cordis --curated
+    """
+    from kg.build import load_curated
+    from kg.fetch import CORDIS_ENDPOINT, FetchError, fetch_cordis as run_fetch
+    from kg.vocab import REM
+    from loaders.base import LoadError
+    from loaders.manifest import add_entry
+
+    folder = data or _shipped_data()
+    try:
+        if curated:
+            grants = [*grants, *(str(g) for g in load_curated(folder)[0].curated.objects(None, REM.cordisId))]
+        snapshot = run_fetch(folder, grants, endpoint or CORDIS_ENDPOINT, timeout, retries, progress=lambda m: err.print(m, highlight=False))
+    except (FetchError, LoadError) as error:
+        _fail(error)
+    try:
+        add_entry(folder, {"kind": "cordis-snapshot", "path": snapshot.path.relative_to(folder).as_posix()})
+    except LoadError as error:
+        snapshot.path.unlink()
+        _fail(error)
+    if snapshot.missing:
+        err.print(f"the endpoint does not know these grants: {', '.join(snapshot.missing)}", highlight=False)
+    console.print(f"[green]fetched[/green] {snapshot.projects} project(s), {snapshot.participants} participant(s) into "
+                  f"{snapshot.path}; recorded in inputs.yaml — run `remkg build`")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -86,6 +86,7 @@ class QualityReport:
     organisations_incomplete: list[tuple[str, list[str]]]
     duplicates: list[PossibleDuplicate]
     duplicate_pics: list[tuple[str, list[str]]]
+    disagreements: list[dict] = field(default_factory=list)  # rows of the quality-disagreements query
 
 
 def quality_report(output_dir: Path = DEFAULT_OUTPUT) -> QualityReport:
@@ -101,4 +102,5 @@ def quality_report(output_dir: Path = DEFAULT_OUTPUT) -> QualityReport:
         organisations_incomplete=[(name, fields) for name, fields in incomplete if fields],
         duplicates=possible_duplicates(organisations),
         duplicate_pics=sorted((pic, names) for pic, names in by_pic.items() if len(names) > 1),
+        disagreements=run_named("quality-disagreements", output_dir=output_dir).rows,
     )

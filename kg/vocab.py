@@ -18,6 +18,7 @@ WD = Namespace("http://www.wikidata.org/entity/")
 KINDS = (
     "project", "org", "cluster", "programme", "event", "stage", "capability",
     "material", "sector", "challenge", "source", "country", "participation", "graph", "gap", "synergy",
+    "disagreement", "suggestion",
 )
 
 PREFIXES = {

@@ -47,6 +47,7 @@ class SourceGraph:
     retrieved: str | None = None  # when the input was downloaded or queried (ISO date or date-time), if known
     selection: str | None = None  # the query or filter rule that chose what was taken from the input
     counts: dict[str, int] = field(default_factory=dict)  # rows read, kept, skipped… per table of the input
+    notes: list[str] = field(default_factory=list)  # what the loader skipped and why (lenient runs)
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def provenance(source: SourceGraph, loader_name: str) -> list[tuple]:
     triples = [(g, RDF.type, PROV.Entity), (g, DCTERMS.title, Literal(source.label)),
                (g, PROV.wasDerivedFrom, Literal(source.derived_from, datatype=XSD.string)),
                (g, PROV.wasAttributedTo, Literal(loader_name))]
-    if source.retrieved is None and source.selection is None and not source.counts:
+    if source.retrieved is None and source.selection is None and not source.counts and not source.notes:
         return triples
     activity = URIRef(f"{g}/activity")
     triples += [(g, PROV.wasGeneratedBy, activity), (activity, RDF.type, PROV.Activity),
@@ -122,4 +123,5 @@ def provenance(source: SourceGraph, loader_name: str) -> list[tuple]:
         node = URIRef(f"{activity}/count/{slugify(name)}")
         triples += [(activity, REM.rowCount, node), (node, RDFS.label, Literal(name)),
                     (node, RDF.value, Literal(count, datatype=XSD.integer))]
+    triples += [(activity, RDFS.comment, Literal(note)) for note in source.notes]
     return triples

@@ -10,7 +10,10 @@ from importlib import import_module
 
 from loaders.base import InputEntry, LoadContext, SourceGraph
 
-LOADERS: dict[str, str] = {}  # kind -> "module:Class"
+LOADERS: dict[str, str] = {  # kind -> "module:Class"
+    "cordis-export": "loaders.cordis:CordisExportLoader",
+    "cordis-snapshot": "loaders.cordis_snapshot:CordisSnapshotLoader",
+}
 
 
 def register(kind: str, target: str) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -145,11 +146,11 @@ def _wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> 
     raise AssertionError(f"{url} did not come up")
 
 
-@pytest.fixture()
-def oxigraph_server(tmp_path):
+@contextmanager
+def oxigraph_serving(location: Path, *flags: str):
+    """A real `oxigraph serve` on a free loopback port; yields its base URL and stops it afterwards."""
     port = _free_port()
-    process = subprocess.Popen([oxigraph_executable(), "serve", "--location", str(tmp_path / "server-store"),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph"],
+    process = subprocess.Popen([oxigraph_executable(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *flags],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_until_up(f"http://127.0.0.1:{port}/", process)
@@ -157,6 +158,12 @@ def oxigraph_server(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture()
+def oxigraph_server(tmp_path):
+    with oxigraph_serving(tmp_path / "server-store", "--union-default-graph") as url:
+        yield url
 
 
 def test_named_queries_give_the_same_rows_on_a_pushed_server(shipped, oxigraph_server):

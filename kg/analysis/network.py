@@ -68,6 +68,7 @@ class Ecosystem:
     concepts: dict[str, Concept]
     chain: nx.DiGraph  # stages and materials: next / loops-back-to / consumes / produces edges
     countries: dict[str, tuple[str, bool]] = field(default_factory=dict)  # iso -> (name, EU member)
+    suggested: set[tuple[str, str]] = field(default_factory=set)  # (project, concept) taken from machine suggestions
 
     @cached_property
     def bipartite(self) -> nx.Graph:
@@ -172,8 +173,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = None) -> Ecosystem:
-    """Read the analysis-* named queries (embedded store, or an endpoint) into an Ecosystem."""
+def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = None, with_suggestions: bool = False) -> Ecosystem:
+    """Read the analysis-* named queries (embedded store, or an endpoint) into an Ecosystem. With
+    `with_suggestions`, machine-suggested stages, capabilities and materials count as well (and are remembered)."""
     def rows(name: str) -> list[dict]:
         return run_named(name, endpoint=endpoint, output_dir=output_dir).rows
 
@@ -188,10 +190,19 @@ def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = Non
         roles[(r["project"], r["org"])] = r["role"]
     facets: dict[str, dict[str, set[str]]] = {p: defaultdict(set) for p in projects}
     top_stages: dict[str, set[str]] = {p: set() for p in projects}
-    for r in rows("analysis-project-concepts"):
+    suggested = set()
+
+    def add_concept(r: dict) -> None:
         facets[r["project"]][r["facet"]].add(r["concept"])
         if r["facet"] == "stage" and r["top"]:
             top_stages[r["project"]].add(r["top"])
+
+    for r in rows("analysis-project-concepts"):
+        add_concept(r)
+    for r in rows("analysis-suggested-concepts") if with_suggestions else []:
+        if r["concept"] not in facets[r["project"]][r["facet"]]:
+            suggested.add((r["project"], r["concept"]))
+        add_concept(r)
     concepts: dict[str, Concept] = {}
     for r in rows("analysis-vocabulary"):
         concept = concepts.setdefault(r["concept"], Concept(r["concept"], r["scheme"], r["label"]))
@@ -211,4 +222,4 @@ def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = Non
             chain.add_edge(stage, target, relation=relation)
     countries = {r["iso"]: (r["name"], r["euMember"] == "true") for r in rows("analysis-countries")}
     return Ecosystem(projects, organisations, roles, {p: dict(f) for p, f in facets.items()}, top_stages, concepts,
-                     chain, countries)
+                     chain, countries, suggested)

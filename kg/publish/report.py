@@ -112,8 +112,14 @@ def continuity_rows(eco: Ecosystem, day: dt.date, horizon_months: int) -> tuple[
 
 def render_report(eco: Ecosystem, day: dt.date, horizon_months: int, gaps: list[Gap], synergies: list[Synergy],
                   broker_rows: list[Broker], community_rows: list[Community], pilots: list[PilotScore],
-                  challenges: list[dict]) -> str:
-    """The whole report as one HTML string."""
+                  challenges: list[dict], resting_on_suggestions: int | None = None) -> str:
+    """The whole report as one HTML string; `resting_on_suggestions` (when machine suggestions were used)
+    is the number of gaps and synergy candidates that differ from an analysis without them."""
+    suggestions = ("Machine suggestions were not used: stages, capabilities and materials are curated facts only."
+                   if resting_on_suggestions is None else
+                   f"Machine suggestions (stages, capabilities and materials proposed from project texts, {len(eco.suggested)} "
+                   f"project–concept links) were used: {resting_on_suggestions} of the gaps and synergy candidates "
+                   "rest on them (they differ from an analysis of curated facts alone).")
     cov = coverage(eco, day)
     cov_rows = [[escape(c.label), escape(", ".join(c.projects)) or "—", str(c.organisations), escape(", ".join(c.countries)) or "—",
                  f"{c.eu_contribution:,.0f}" if c.eu_contribution else "not recorded", escape(c.trl_range)] for c in cov]
@@ -149,7 +155,8 @@ th {{ background: #f0f3f6; }}
 <h1>European rare-earth and magnet ecosystem: gaps and synergies</h1>
 <p class="lead">Analysis date {date}, horizon {horizon_months} months. {len(eco.projects)} projects,
 {len(eco.organisations)} organisations, {len(eco.roles)} participations in the graph. Gaps found: {summary}.
-Projects without recorded dates count as not active: see each project's sources.</p>
+Projects without recorded dates count as not active: see each project's sources.
+{escape(suggestions)}</p>
 
 <h2>Coverage over time</h2>
 <p>Projects active per stage and year (darker = more); the red line is the analysis date.

@@ -165,11 +165,12 @@ def render_page(net, title: str) -> str:
 
 
 def write_explorer(output_dir: Path = DEFAULT_OUTPUT, out: Path | None = None, selection: Selection | None = None,
-                   day: dt.date | None = None, max_nodes: int = MAX_NODES) -> tuple[Path, int, int]:
-    """Write the explorer page; return (path, nodes, edges). Raises VizTooLarge above `max_nodes`."""
+                   day: dt.date | None = None, max_nodes: int = MAX_NODES, with_suggestions: bool = False) -> tuple[Path, int, int]:
+    """Write the explorer page; return (path, nodes, edges). Raises VizTooLarge above `max_nodes`.
+    With `with_suggestions`, machine-suggested stages, capabilities and materials are drawn too."""
     selection = selection or Selection()
     day = day or dt.date.today()
-    eco = load_ecosystem(output_dir)
+    eco = load_ecosystem(output_dir, with_suggestions=with_suggestions)
     links = run_named("explorer-links", output_dir=output_dir).rows
     graph = select(ecosystem_graph(eco, links, day), eco, selection)
     if graph.number_of_nodes() > max_nodes:
