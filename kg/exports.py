@@ -9,7 +9,6 @@ index order depends only on the data, so the bytes do too.
 
 from __future__ import annotations
 
-import itertools
 import json
 from pathlib import Path
 from typing import Iterable
@@ -43,14 +42,19 @@ def _quads(store, graph) -> Iterable:
 
 
 def _write(path: Path, head: str, store, graphs, fmt) -> None:
-    """The dataset's text, then every store graph in `fmt` (Turtle: its triples; TriG, N-Quads: as quads)."""
+    """The dataset's text, then every store graph: Turtle as its triples (Oxigraph writes them),
+    TriG as a graph block around them, N-Quads as quads."""
     with path.open("wb") as out:
         out.write(head.encode("utf-8"))
         for graph in graphs:
-            quads = _quads(store, graph)
             if fmt == pyoxigraph.RdfFormat.TURTLE:
-                quads = (quad.triple for quad in quads)
-            pyoxigraph.serialize(quads, out, format=fmt, prefixes=None if fmt == pyoxigraph.RdfFormat.N_QUADS else _PREFIXES)
+                store.dump(out, format=fmt, from_graph=graph, prefixes=_PREFIXES)
+            elif fmt == pyoxigraph.RdfFormat.TRIG:  # TriG allows no prefix inside a graph block: full IRIs
+                out.write(f"\n{graph} {{\n".encode("utf-8"))
+                store.dump(out, format=pyoxigraph.RdfFormat.TURTLE, from_graph=graph)
+                out.write(b"}\n")
+            else:
+                pyoxigraph.serialize(_quads(store, graph), out, format=fmt)
 
 
 class _ArrayItems:
@@ -92,12 +96,10 @@ def _write_jsonld(path: Path, union: Graph, store, graphs) -> None:
             return
         out.write(text[:-len(tail)].encode("utf-8"))
         for graph in graphs:
-            quads = iter(_quads(store, graph))
-            first = next(quads, None)
-            if first is None:
+            if next(iter(_quads(store, graph)), None) is None:
                 continue
             items = _ArrayItems(out)
-            pyoxigraph.serialize((quad.triple for quad in itertools.chain([first], quads)), items, format=pyoxigraph.RdfFormat.JSON_LD)
+            store.dump(items, format=pyoxigraph.RdfFormat.JSON_LD, from_graph=graph)
             items.close()
         out.write((tail + "\n").encode("utf-8"))
 

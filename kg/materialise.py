@@ -12,9 +12,10 @@ instance data the ontology implies three kinds of facts (see `ontology/remkg.ttl
   `rem:hasPartner` too).
 
 `rem:inProject` is the inverse of `rem:hasParticipation`, so either direction counts. Each update
-joins across named graphs (a participation and its project may come from different sources) and
-inserts only facts not asserted already, as HermiT's reported inferences do. A test keeps the
-result equal to HermiT's on the shipped data.
+joins across named graphs (a participation and its project may come from different sources); a
+last update drops what a source asserts already, as HermiT's reported inferences leave it out.
+Plain joins and one clean-up are much cheaper in Oxigraph than a FILTER NOT EXISTS per row. A test
+keeps the result equal to HermiT's on the shipped data.
 """
 
 from __future__ import annotations
@@ -23,23 +24,25 @@ from kg.vocab import REM, mint
 
 INFERRED_GRAPH = mint("graph", "inferred")
 
-_PREFIXES = f"PREFIX rem: <{REM}>\nPREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
-# A participation ?x of project ?p, whichever direction the source wrote the link in.
-_PARTICIPATION = "{ GRAPH ?g1 { ?p rem:hasParticipation ?x } } UNION { GRAPH ?g1 { ?x rem:inProject ?p } }"
+_PREFIXES = f"PREFIX rem: <{REM}>\n"
 
 UPDATES: tuple[tuple[str, str], ...] = (
     ("coordinator participations", """
 INSERT { GRAPH <%(inferred)s> { ?x a rem:CoordinatorParticipation } }
-WHERE { GRAPH ?g { ?x rem:role rem:roleCoordinator }
-        FILTER NOT EXISTS { GRAPH ?any { ?x a rem:CoordinatorParticipation } } }"""),
+WHERE { GRAPH ?g { ?x rem:role rem:roleCoordinator } }"""),
     ("partners", """
 INSERT { GRAPH <%(inferred)s> { ?p rem:hasPartner ?o } }
-WHERE { %(participation)s GRAPH ?g2 { ?x rem:participant ?o }
-        FILTER NOT EXISTS { GRAPH ?any { ?p rem:hasPartner ?o } } }"""),
+WHERE { GRAPH ?g1 { ?p rem:hasParticipation ?x } GRAPH ?g2 { ?x rem:participant ?o } }"""),
+    ("partners (written from the participation)", """
+INSERT { GRAPH <%(inferred)s> { ?p rem:hasPartner ?o } }
+WHERE { GRAPH ?g1 { ?x rem:inProject ?p } GRAPH ?g2 { ?x rem:participant ?o } }"""),
     ("coordinators", """
 INSERT { GRAPH <%(inferred)s> { ?p rem:coordinatedBy ?o } }
-WHERE { %(participation)s GRAPH ?g2 { ?x rem:participant ?o } GRAPH ?g3 { ?x rem:role rem:roleCoordinator }
-        FILTER NOT EXISTS { GRAPH ?any { ?p rem:coordinatedBy ?o } } }"""),
+WHERE { GRAPH ?g3 { ?x rem:role rem:roleCoordinator } { GRAPH ?g1 { ?p rem:hasParticipation ?x } } UNION { GRAPH ?g1 { ?x rem:inProject ?p } }
+        GRAPH ?g2 { ?x rem:participant ?o } }"""),
+    ("no fact a source asserts already", """
+DELETE { GRAPH <%(inferred)s> { ?s ?p ?o } }
+WHERE { GRAPH <%(inferred)s> { ?s ?p ?o } GRAPH ?g { ?s ?p ?o } FILTER (?g != <%(inferred)s>) }"""),
 )
 
 
@@ -48,5 +51,5 @@ def materialise(store, graph: str = str(INFERRED_GRAPH)) -> int:
     import pyoxigraph
 
     for _name, update in UPDATES:
-        store.update(_PREFIXES + update % {"inferred": graph, "participation": _PARTICIPATION})
+        store.update(_PREFIXES + update % {"inferred": graph})
     return sum(1 for _ in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(graph)))
