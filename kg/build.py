@@ -73,6 +73,12 @@ class Sources:
     curated: list[SourceGraph]
     inputs: list[tuple[SourceGraph, str]]
 
+    def curated_graph(self) -> Graph:
+        """The curated data as one graph: what SHACL and HermiT check."""
+        graph = Graph()
+        _add_triples(graph, self.curated)
+        return graph
+
 
 def _no_progress(step: str) -> None:
     return None
@@ -150,8 +156,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     output_dir = check_replaceable(output_dir, data_dir)
     recover(output_dir)
     sources = collect(data_dir, progress)
-    curated = Graph()
-    _add_triples(curated, sources.curated)
+    curated = sources.curated_graph()
     progress("validating the curated data with SHACL")
     violations = validate(curated, sources.ontology)
     if violations:
