@@ -5,8 +5,9 @@ remkg's pipeline and on the same pipeline over rdflib's in-memory store, in one 
 
 For each scale a CORDIS export is generated (bench/generate_cordis.py; 1.0 = 50,000 projects and
 300,000 participations) next to a copy of the shipped curated data. Every phase runs as its own
-child process; the runner records its wall time, its peak resident memory (from wait4) and the
-triples of the build per second of the phase. A phase still running after --cap seconds is killed
+child process; the runner records its wall time, its CPU time and peak resident memory (from
+wait4: the CPU time is what to compare when other work shares the machine) and the triples of the
+build per second of the phase. A phase still running after --cap seconds is killed
 and shown as capped, and that pipeline stops at that scale. At the largest scale the latency of
 every named query on remkg's store is listed. At the end: the growth exponent of each phase
 (slope of log time over log scale) and the table as Markdown (also written to --report).
@@ -46,6 +47,7 @@ class Phase:
     scale: float
     name: str
     seconds: float
+    cpu_seconds: float  # user + system: what the phase costs when other work shares the machine
     peak_mib: float
     status: str  # ok, capped, failed
     triples: int = 0
@@ -63,8 +65,8 @@ class Run:
     inputs: dict[float, tuple[int, int, int]] = field(default_factory=dict)  # scale -> projects, participations, orgs
 
 
-def measure(command: list[str], cap: float, cwd: Path) -> tuple[float, float, str, str]:
-    """Run a child process; (wall seconds, peak RSS in MiB, status, last output line)."""
+def measure(command: list[str], cap: float, cwd: Path) -> tuple[float, float, float, str, str]:
+    """Run a child process; (wall seconds, CPU seconds, peak RSS in MiB, status, last output line)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as log:
         child = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -86,7 +88,7 @@ def measure(command: list[str], cap: float, cwd: Path) -> tuple[float, float, st
             status = "failed"
         log.seek(0)
         lines = log.read().decode("utf-8", "replace").strip().splitlines()
-    return seconds, usage.ru_maxrss / 1024, status, (lines[-1] if lines else "")
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, status, (lines[-1] if lines else "")
 
 
 def _triples(output: Path) -> int:
@@ -109,8 +111,8 @@ def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: flo
     phases = []
     for name, command in steps:
         print(f"  {pipeline} {scale:g} {name}…", file=sys.stderr, flush=True)
-        seconds, peak, status, detail = measure(command, cap, work)
-        phases.append(Phase(pipeline, scale, name, seconds, peak, status, detail=detail))
+        seconds, cpu, peak, status, detail = measure(command, cap, work)
+        phases.append(Phase(pipeline, scale, name, seconds, cpu, peak, status, detail=detail))
         if status != "ok":
             break
     for phase in phases:
@@ -160,11 +162,11 @@ def growth(run: Run) -> dict[tuple[str, str], float]:
 
 
 def markdown(run: Run) -> str:
-    lines = ["| scale | projects | participations | pipeline | phase | wall s | peak MiB | triples | triples/s | status |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| scale | projects | participations | pipeline | phase | wall s | cpu s | peak MiB | triples | triples/s | status |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in run.phases:
         projects, participations, _ = run.inputs[p.scale]
-        lines.append(f"| {p.scale:g} | {projects:,} | {participations:,} | {p.pipeline} | {p.name} | {p.seconds:.1f} | "
+        lines.append(f"| {p.scale:g} | {projects:,} | {participations:,} | {p.pipeline} | {p.name} | {p.seconds:.1f} | {p.cpu_seconds:.1f} | "
                      f"{p.peak_mib:,.0f} | {p.triples:,} | {p.rate} | {p.status} |")
     slopes = growth(run)
     if slopes:
