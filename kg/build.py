@@ -1,21 +1,33 @@
 """`remkg build`: ontology + curated data → SHACL gate → OWL reasoning → store and exports.
 
+Two paths, one meaning. The ontology and the curated YAML (thousands of triples) go through rdflib,
+SHACL and HermiT, where modelling errors are caught. Every input the manifest declares (CORDIS
+exports: millions of triples) goes straight into the staging Oxigraph store with its bulk loader
+(its loader has checked every row, with file and row); what HermiT would derive for it is derived
+by SPARQL updates in the store (kg.materialise), and the exports stream those graphs out of the store.
+
 All or nothing: everything is written into a staging folder and swapped in at the end, so a
 failed, invalid or interrupted build leaves the previous output as it was.
-Same input, same output: blank nodes get canonical labels and serialisations are sorted.
+Same input, same output: blank nodes get canonical labels, serialisations are sorted, and the
+graphs streamed from the store come out in the store's index order, which depends only on the data.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from rdflib import Dataset, Graph
+import pyoxigraph
+from rdflib import Dataset, Graph, Literal
+from rdflib.namespace import XSD
 from rdflib.compare import to_canonical_graph
 
+from kg.exports import nquads, write_exports
+from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker
 from kg.paths import data_dir as shipped_data_dir
@@ -23,15 +35,17 @@ from kg.publish.viz import write_explorer
 from kg.reason import reason
 from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
-from kg.vocab import PREFIXES, bind_prefixes, mint
+from kg.vocab import bind_prefixes, mint
 from loaders import registry
-from loaders.base import LoadContext, LoadError, add_to_dataset
+from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
 
 ONTOLOGY_GRAPH = mint("graph", "ontology")
-INFERRED_GRAPH = mint("graph", "inferred")
 EXPORTS = ("remkg.ttl", "remkg.trig", "remkg.jsonld")
+# Above this many triples the whole-graph explorer page is not written (a browser could not draw
+# it): the build says how to write a focused one instead. The shipped data has about 5,000.
+EXPLORER_MAX_TRIPLES = 60_000
 
 
 class BuildFailed(Exception):
@@ -48,22 +62,34 @@ class BuildReport:
     triples: int
     graphs: dict[str, int] = field(default_factory=dict)
     inferred: int = 0
+    explorer: str = ""  # what happened to the whole-graph explorer page
+
+
+@dataclass
+class Sources:
+    """What a build reads: the ontology, the curated data (rdflib: small, checked by SHACL and
+    HermiT) and the declared inputs (bulk: streamed into the store), each with its loader's name."""
+
+    ontology: Graph
+    curated: list[SourceGraph]
+    inputs: list[tuple[SourceGraph, str]]
+
+    def curated_graph(self) -> Graph:
+        """The curated data as one graph: what SHACL and HermiT check."""
+        graph = Graph()
+        _add_triples(graph, self.curated)
+        return graph
 
 
 def _no_progress(step: str) -> None:
     return None
 
 
-def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[Dataset, Graph, Graph]:
-    """Load the ontology, the curated data and every input the data folder's manifest declares
-    into a dataset (one named graph per source); no checks yet. `data` is the union of the sources."""
-    context, sources = load_curated(data_dir, progress)
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    for triple in context.ontology:
-        dataset.graph(ONTOLOGY_GRAPH).add(triple)
-    add_to_dataset(dataset, sources, "remkg curated YAML loader")
-    problems = []
+def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> Sources:
+    """Run the loaders: the ontology, the curated YAML and every input the data folder's manifest
+    declares; LoadError with every problem of every input."""
+    context, curated_sources = load_curated(data_dir, progress)
+    problems, inputs = [], []
     for entry in read_manifest(context.data_dir, registry.kinds()):
         progress(f"loading {entry.kind} {entry.path}")
         try:
@@ -71,14 +97,38 @@ def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no
         except LoadError as error:
             problems.extend(error.problems)
             continue
-        add_to_dataset(dataset, loaded, loader_name)
-        sources += loaded
+        inputs += [(source, loader_name) for source in loaded]
         _add_triples(context.curated, loaded)  # later inputs resolve against earlier ones, which win like curated data
     if problems:
         raise LoadError(problems)
+    return Sources(context.ontology, curated_sources, inputs)
+
+
+def curated_dataset(sources: Sources) -> Dataset:
+    """The ontology and the curated graphs as an rdflib dataset, with the PROV-O of every source
+    (declared inputs included) in the meta graph; the inputs' own triples are not in it."""
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for triple in sources.ontology:
+        dataset.graph(ONTOLOGY_GRAPH).add(triple)
+    add_to_dataset(dataset, sources.curated, "remkg curated YAML loader")
+    meta = dataset.graph(META_GRAPH)
+    for source, loader_name in sources.inputs:
+        for triple in provenance(source, loader_name):
+            meta.add(triple)
+    return dataset
+
+
+def assemble(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[Dataset, Graph, Graph]:
+    """Every source in one rdflib dataset (one named graph per source), for checks on small data
+    (`remkg validate`); `data` is the union of the sources. The build itself does not use it."""
+    sources = collect(data_dir, progress)
+    dataset = curated_dataset(sources)
+    for source, loader_name in sources.inputs:
+        add_to_dataset(dataset, [source], loader_name)
     data = Graph()
-    _add_triples(data, sources)
-    return dataset, context.ontology, data
+    _add_triples(data, sources.curated + [source for source, _ in sources.inputs])
+    return dataset, sources.ontology, data
 
 
 def load_curated(data_dir: Path | None = None, progress: Callable[[str], None] = _no_progress) -> tuple[LoadContext, list]:
@@ -107,32 +157,36 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     data_dir = Path(data_dir or shipped_data_dir())
     output_dir = check_replaceable(output_dir, data_dir)
     recover(output_dir)
-    dataset, ontology, data = assemble(data_dir, progress)
-    progress("validating with SHACL")
-    violations = validate(data, ontology)
+    sources = collect(data_dir, progress)
+    curated = sources.curated_graph()
+    progress("validating the curated data with SHACL")
+    violations = validate(curated, sources.ontology)
     if violations:
         raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
-    progress("reasoning with HermiT")
-    result = reason(ontology + data)
+    progress("reasoning with HermiT on the ontology and the curated data")
+    result = reason(sources.ontology + curated)
     if not result.consistent:
         raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
-    inferred = dataset.graph(INFERRED_GRAPH)
-    for triple in result.inferred:
-        inferred.add(triple)
+    dataset = curated_dataset(sources)
     staging = staging_dir(output_dir)
     try:
-        progress("writing store")
-        _write_store(dataset, staging / STORE_DIRNAME)
+        store = pyoxigraph.Store(str(staging / STORE_DIRNAME))
+        progress("writing the curated graphs into the store")
+        store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        for source, _ in sources.inputs:
+            progress(f"bulk-loading {source.label} ({len(source.triples)} triples)")
+            bulk_load(store, source, staging)
+        progress("deriving partners and coordinators with SPARQL updates")
+        inferred = _add_inferred(store, result.inferred)
+        graphs = graph_sizes(store)
         progress("writing exports")
-        _write_exports(dataset, staging)
+        write_exports(dataset, store, [source.graph_iri for source, _ in sources.inputs] + [INFERRED_GRAPH], staging)
+        store.flush()
+        store.optimize()
+        del store
+        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
         progress("writing the explorer page")
-        write_explorer(staging)
-        report = BuildReport(
-            output_dir=output_dir,
-            triples=sum(len(g) for g in dataset.graphs() if len(g)),
-            graphs={str(g.identifier): len(g) for g in sorted(dataset.graphs(), key=lambda g: str(g.identifier)) if len(g)},
-            inferred=len(inferred),
-        )
+        report.explorer = _explorer(staging, report.triples)
         (staging / "build.json").write_text(json.dumps(
             {"triples": report.triples, "graphs": report.graphs, "inferred": report.inferred}, indent=2, sort_keys=True) + "\n")
         write_marker(staging, "build", data_dir)
@@ -144,59 +198,55 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     return report
 
 
-def _nquads(dataset: Dataset) -> str:
-    lines = set(dataset.serialize(format="nquads").splitlines())
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+def bulk_load(store, source: SourceGraph, scratch: Path) -> None:
+    """One input's triples into its named graph with Oxigraph's bulk loader, through an N-Quads
+    file (no rdflib graph in between)."""
+    path = scratch / ".bulk.nq"
+    with path.open("w", encoding="utf-8") as out:
+        write_nquads(source.triples, f"<{source.graph_iri}>", out)
+    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    path.unlink()
 
 
-def _write_store(dataset: Dataset, path: Path) -> None:
-    import pyoxigraph
-
-    store = pyoxigraph.Store(str(path))
-    store.load(_nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
-    del store
+def write_nquads(triples, graph: str, out) -> None:
+    """N-Quads lines for rdflib triples of IRIs and literals (loaders mint no blank nodes). Written
+    by hand: rdflib's own term.n3() costs more than the rest of the bulk path together."""
+    out.writelines(f"<{s}> <{p}> {_object(o)} {graph} .\n" for s, p, o in triples)
 
 
-def _union(dataset: Dataset) -> Graph:
-    union = Graph()
-    bind_prefixes(union)
-    for graph in dataset.graphs():
-        for triple in graph:
-            union.add(triple)
-    return union
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
 
-def _write_exports(dataset: Dataset, folder: Path) -> None:
-    union = _union(dataset)
-    (folder / "remkg.ttl").write_text(union.serialize(format="turtle"), encoding="utf-8")
-    (folder / "remkg.trig").write_text(_trig(dataset), encoding="utf-8")
-    (folder / "remkg.nq").write_text(_nquads(dataset), encoding="utf-8")
-    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    jsonld = _sorted_json(json.loads(union.serialize(format="json-ld", context=context, auto_compact=True)))
-    (folder / "remkg.jsonld").write_text(json.dumps(jsonld, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+def _object(term) -> str:
+    if not isinstance(term, Literal):
+        return f"<{term}>"
+    text = str(term).translate(_ESCAPES)
+    if term.language:
+        return f'"{text}"@{term.language}'
+    if term.datatype is None or term.datatype == XSD.string:
+        return f'"{text}"'
+    return f'"{text}"^^<{term.datatype}>'
 
 
-def _trig(dataset: Dataset) -> str:
-    """TriG with the named graphs in IRI order (rdflib's own TriG order varies between runs)."""
-    prefix_lines, blocks = set(), []
-    for graph in sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier)):
-        body = Graph()
-        bind_prefixes(body)
-        for triple in graph:
-            body.add(triple)
-        lines = body.serialize(format="turtle").splitlines()
-        prefix_lines.update(line for line in lines if line.startswith("@prefix"))
-        inner = "\n".join(("    " + line) if line else "" for line in lines if not line.startswith("@prefix")).strip("\n")
-        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
-    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
+def _add_inferred(store, hermit: Graph) -> int:
+    """HermiT's facts (ontology and curated data; IRIs only) and the SPARQL-derived ones (everything)
+    into the inferred graph; on the curated data both give the same facts (tests/test_materialise.py)."""
+    text = io.StringIO()
+    write_nquads(sorted(hermit), f"<{INFERRED_GRAPH}>", text)
+    store.load(text.getvalue().encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    return materialise(store)
 
 
-def _sorted_json(value):
-    """JSON-LD with every unordered array sorted (RDF has no order; @list keeps its own)."""
-    if isinstance(value, dict):
-        return {key: (_sorted_json(item) if key != "@list" else [_sorted_json(i) for i in item]) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((_sorted_json(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
-    return value
+def graph_sizes(store) -> dict[str, int]:
+    """Triples per named graph, in IRI order."""
+    rows = store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return dict(sorted((row["g"].value, int(row["n"].value)) for row in rows))
+
+
+def _explorer(folder: Path, triples: int) -> str:
+    """Write the whole-graph explorer when a browser can draw it; otherwise say how to focus."""
+    focus = "write a focused page instead: remkg viz --focus PROJECT-OR-ORG --depth 2 (or --stage, --country, --cluster)"
+    if triples > EXPLORER_MAX_TRIPLES:
+        return f"no whole-graph explorer page: {triples} triples is more than a browser can draw (limit {EXPLORER_MAX_TRIPLES}); {focus}"
+    write_explorer(folder)  # above its node limit the page itself groups nodes
+    return "explorer.html"

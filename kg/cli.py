@@ -110,25 +110,31 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
         _refused(error)
     console.print(f"[green]built[/green] {report.output_dir}: {report.triples} triples in "
                   f"{len(report.graphs)} named graphs ({report.inferred} inferred)")
+    if report.explorer != "explorer.html":
+        console.print(report.explorer)
 
 
 @app.command()
 def validate(data: Path = DATA_OPTION) -> None:
-    """Check the curated data (YAML rules, then SHACL) without building anything."""
-    from kg.build import assemble
+    """Check the data as a build does, without building anything: the curated YAML (its rules, then
+    SHACL) and every declared input, row by row (file, row and column of each problem)."""
+    from kg.build import collect
     from kg.validate import validate as shacl_validate
     from loaders.base import LoadError
 
     try:
-        _, ontology, graph = assemble(data)
+        sources = collect(data)
     except LoadError as error:
         _print_problems(f"{len(error.problems)} problem(s) in the data:", error.problems)
         raise typer.Exit(1) from None
-    violations = shacl_validate(graph, ontology)
+    graph = sources.curated_graph()
+    violations = shacl_validate(graph, sources.ontology)
     if violations:
         _print_problems(f"{len(violations)} SHACL violation(s):", violations)
         raise typer.Exit(1)
-    console.print(f"[green]valid[/green]: {len(graph)} triples conform to the shapes")
+    checked = sum(len(source.triples) for source, _ in sources.inputs)
+    console.print(f"[green]valid[/green]: {len(graph)} curated triples conform to the shapes"
+                  + (f"; {checked} triples from {len(sources.inputs)} declared input graph(s) passed their row checks" if sources.inputs else ""))
 
 
 @app.command()

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Callable
 
+from kg.analysis import scale
 from kg.analysis.network import Ecosystem, resolve_name
 
 
@@ -41,45 +43,81 @@ def _neighbour_stages(eco: Ecosystem, stages: set[str]) -> dict[str, str]:
     return {s: how for s, how in found.items() if s not in stages}
 
 
-def _org_stages(eco: Ecosystem, org: str) -> set[str]:
+def org_stages(eco: Ecosystem, org: str) -> set[str]:
     return {s for p in eco.partners(org) for s in eco.top_stages.get(p, set())}
 
 
-def match(eco: Ecosystem, entity: str, top: int = 10) -> list[Suggestion]:
+def match(eco: Ecosystem, entity: str, top: int = 10, scalable: bool | None = None) -> list[Suggestion]:
     """Suggested partner organisations for a project or an organisation IRI, best first."""
-    network = eco.organisation_network()
-    if entity in eco.projects:
-        current = eco.partners(entity)
-        stages = set(eco.top_stages.get(entity, set()))
-    elif entity in eco.organisations:
-        current = {entity} | (set(network.neighbors(entity)) if entity in network else set())
-        stages = _org_stages(eco, entity)
-    else:
+    if entity not in eco.projects and entity not in eco.organisations:
         raise KeyError(f"{entity} is neither a project nor an organisation in the graph")
-    wanted = _neighbour_stages(eco, stages)
-    anchors = eco.partners(entity) if entity in eco.projects else {entity}
-    suggestions = []
-    for candidate in sorted(set(eco.organisations) - current):
-        proximity, via = 0.0, []
-        for anchor in anchors:
-            if anchor in network and candidate in network:
-                for common in set(network.neighbors(anchor)) & set(network.neighbors(candidate)):
-                    proximity += 1 / math.log(network.degree(common) + 1)
-                    via.append(eco.label(common))
-                if network.has_edge(anchor, candidate):
-                    proximity += network[anchor][candidate]["weight"]
-                    via.append(f"{eco.label(anchor)} (worked together)")
-        candidate_stages = _org_stages(eco, candidate)
-        complement = {s: how for s, how in wanted.items() if s in candidate_stages}
-        score = round(proximity + len(complement), 4)
-        if score <= 0:
-            continue
-        reasons = []
-        if complement:
-            reasons.append("works on " + "; ".join(f"{eco.label(s)}, which {how}" for s, how in sorted(complement.items(), key=lambda kv: eco.label(kv[0]))))
-        if via:
-            reasons.append("close in the network through " + ", ".join(sorted(set(via))))
-        suggestions.append(Suggestion(candidate, eco.label(candidate), score, round(proximity, 4), float(len(complement)), "; ".join(reasons)))
+    if scale.chosen(eco, scalable):
+        incidence = eco.incidence
+        view = NetworkView(incidence.neighbours, lambda org: int(incidence.degree[incidence.organisation_index[org]]),
+                           incidence.weight)
+        request = Request.of(eco, entity, view)
+        candidates = scale.match_candidates(eco, request.anchors, request.current, set(request.wanted), top)
+    else:
+        network = eco.organisation_network()
+        view = NetworkView(lambda org: set(network.neighbors(org)), network.degree,
+                           lambda a, b: network[a][b]["weight"] if network.has_edge(a, b) else 0)
+        request = Request.of(eco, entity, view)
+        candidates = set(eco.organisations) - request.current
+    found = (suggestion(eco, candidate, request, view) for candidate in sorted(candidates))
+    return ranked([s for s in found if s is not None], top)
+
+
+@dataclass(frozen=True)
+class NetworkView:
+    """The collaboration network as matchmaking reads it, whichever structure holds it."""
+
+    neighbours: Callable[[str], set[str]]
+    degree: Callable[[str], int]
+    weight: Callable[[str, str], float]  # projects together; 0 if none
+
+
+@dataclass(frozen=True)
+class Request:
+    """Whom to suggest partners for: who is already in (not suggested), the anchors proximity is
+    measured from, and the stages wanted (next to or feeding the entity's stages)."""
+
+    current: set[str]
+    anchors: set[str]
+    wanted: dict[str, str]
+
+    @classmethod
+    def of(cls, eco: Ecosystem, entity: str, view: NetworkView) -> "Request":
+        if entity in eco.projects:
+            current, stages = eco.partners(entity), set(eco.top_stages.get(entity, set()))
+            return cls(current, current, _neighbour_stages(eco, stages))
+        return cls({entity} | view.neighbours(entity), {entity}, _neighbour_stages(eco, org_stages(eco, entity)))
+
+
+def suggestion(eco: Ecosystem, candidate: str, request: Request, view: NetworkView) -> Suggestion | None:
+    """The candidate's score and reason, or None if it scores nothing."""
+    proximity, via = 0.0, []
+    for anchor in request.anchors:
+        for common in view.neighbours(anchor) & view.neighbours(candidate):
+            proximity += 1 / math.log(view.degree(common) + 1)
+            via.append(eco.label(common))
+        together = view.weight(anchor, candidate)
+        if together:
+            proximity += together
+            via.append(f"{eco.label(anchor)} (worked together)")
+    candidate_stages = org_stages(eco, candidate)
+    complement = {s: how for s, how in request.wanted.items() if s in candidate_stages}
+    score = round(proximity + len(complement), 4)
+    if score <= 0:
+        return None
+    reasons = []
+    if complement:
+        reasons.append("works on " + "; ".join(f"{eco.label(s)}, which {how}" for s, how in sorted(complement.items(), key=lambda kv: eco.label(kv[0]))))
+    if via:
+        reasons.append("close in the network through " + ", ".join(sorted(set(via))))
+    return Suggestion(candidate, eco.label(candidate), score, round(proximity, 4), float(len(complement)), "; ".join(reasons))
+
+
+def ranked(suggestions: list[Suggestion], top: int) -> list[Suggestion]:
     return sorted(suggestions, key=lambda s: (-s.score, s.name))[:top]
 
 

@@ -82,13 +82,32 @@ class Ecosystem:
     countries: dict[str, tuple[str, bool]] = field(default_factory=dict)  # iso -> (name, EU member)
     activity: dict[str, list[Activity]] = field(default_factory=dict)  # project -> evidence of activity, by day
     suggested: set[tuple[str, str]] = field(default_factory=set)  # (project, concept) taken from machine suggestions
-    bipartite: nx.Graph = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.bipartite = nx.Graph()
-        self.bipartite.add_nodes_from(self.projects, kind="project", bipartite=0)
-        self.bipartite.add_nodes_from(self.organisations, kind="organisation", bipartite=1)
-        self.bipartite.add_edges_from(self.roles)
+    @cached_property
+    def bipartite(self) -> nx.Graph:
+        """Projects and organisations linked by participations (built on first use: at CORDIS
+        scale the analyses use kg.analysis.scale instead and never build it)."""
+        graph = nx.Graph()
+        graph.add_nodes_from(self.projects, kind="project", bipartite=0)
+        graph.add_nodes_from(self.organisations, kind="organisation", bipartite=1)
+        graph.add_edges_from(self.roles)
+        return graph
+
+    @cached_property
+    def incidence(self):
+        """The sparse incidence matrix and its products (kg.analysis.scale), for large graphs."""
+        from kg.analysis.scale import Incidence
+
+        return Incidence.of(self)
+
+    @cached_property
+    def _neighbours(self) -> dict[str, set[str]]:
+        """Partners of each project and projects of each organisation, from the participations."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for project, org in self.roles:
+            found[project].add(org)
+            found[org].add(project)
+        return found
 
     # -- projections ----------------------------------------------------------------------------
 
@@ -142,7 +161,8 @@ class Ecosystem:
         return [iri for iri, project in sorted(self.projects.items()) if project.active_on(day)]
 
     def partners(self, project: str) -> set[str]:
-        return set(self.bipartite.neighbors(project)) if project in self.bipartite else set()
+        """A project's organisations, or an organisation's projects."""
+        return set(self._neighbours.get(project, ()))
 
 
 def resolve_name(text: str, candidates: Iterable[tuple[str, str]], not_found: str) -> str:

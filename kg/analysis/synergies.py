@@ -1,8 +1,10 @@
 """Who should talk to whom: shared partners, complementary and similar projects, brokers and
 communities — each candidate with the reason it was found.
 
-Pair-wise questions are answered on the bipartite projection (NetworkX), never as SPARQL
-self-joins, which grow quadratically with the number of projects."""
+Pair-wise questions are answered on the bipartite projection, never as SPARQL self-joins, which
+grow quadratically with the number of projects: with NetworkX on the ecosystem-sized graph, with
+sparse matrices and igraph (kg.analysis.scale) once it is large. Both paths build each candidate
+with the same functions below, so they give the same answers (tests compare them)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from kg.analysis import scale
 from kg.analysis.network import Ecosystem
 
 
@@ -39,41 +42,48 @@ class Community:
     dominant_stages: tuple[str, ...]
 
 
-def shared_partners(eco: Ecosystem) -> list[Synergy]:
-    """Project pairs with partners in common, weighted by how many."""
-    found = []
-    for a, b, data in eco.project_network().edges(data=True):
-        a, b = sorted((a, b))
-        shared = sorted(eco.label(o) for o in eco.partners(a) & eco.partners(b))
-        found.append(Synergy("shared-partners", a, b, float(data["weight"]),
-                             f"{eco.label(a)} and {eco.label(b)} share {data['weight']} partner(s): {', '.join(shared)}"))
+def shared_partners(eco: Ecosystem, scalable: bool | None = None) -> list[Synergy]:
+    """Project pairs with partners in common, weighted by how many (at scale, the strongest pairs only)."""
+    pairs = scale.shared_pairs(eco) if scale.chosen(eco, scalable) else eco.project_network().edges()
+    found = [shared_pair(eco, a, b) for a, b in pairs]
     return sorted(found, key=lambda s: (-s.score, s.a, s.b))
+
+
+def shared_pair(eco: Ecosystem, a: str, b: str) -> Synergy:
+    a, b = sorted((a, b))
+    common = eco.partners(a) & eco.partners(b)
+    shared = sorted(eco.label(o) for o in common)
+    return Synergy("shared-partners", a, b, float(len(common)),
+                   f"{eco.label(a)} and {eco.label(b)} share {len(common)} partner(s): {', '.join(shared)}")
 
 
 def _stage_of_project(eco: Ecosystem, project: str) -> set[str]:
     return eco.top_stages.get(project, set())
 
 
-def complementary(eco: Ecosystem) -> list[Synergy]:
+def complementary(eco: Ecosystem, scalable: bool | None = None) -> list[Synergy]:
     """One project's stage produces a material another project's stage consumes, and they share no partner."""
-    found = {}
-    for a, b in itertools.permutations(sorted(eco.projects), 2):
-        if eco.partners(a) & eco.partners(b):
-            continue
-        for producer in sorted(_stage_of_project(eco, a)):
-            for _, material, data in eco.chain.out_edges(producer, data=True):
-                if data["relation"] != "produces":
-                    continue
-                for _, consumer, used in eco.chain.out_edges(material, data=True):
-                    if used["relation"] == "consumes" and consumer in _stage_of_project(eco, b) and consumer != producer:
-                        key = (a, b)
-                        overlap = _periods_overlap(eco, a, b)
-                        reason = (f"{eco.label(a)} ({eco.label(producer)}) produces {eco.label(material)}, which "
-                                  f"{eco.label(b)} ({eco.label(consumer)}) consumes; they share no partner"
-                                  + ("" if overlap else "; they do not run at the same time, so results would have to be handed on"))
-                        if key not in found:
-                            found[key] = Synergy("complementary", a, b, 1.0 if overlap else 0.5, reason)
-    return sorted(found.values(), key=lambda s: (-s.score, s.a, s.b))
+    pairs = scale.complementary_pairs(eco) if scale.chosen(eco, scalable) else itertools.permutations(sorted(eco.projects), 2)
+    found = (complementary_pair(eco, a, b) for a, b in pairs)
+    return sorted((s for s in found if s is not None), key=lambda s: (-s.score, s.a, s.b))
+
+
+def complementary_pair(eco: Ecosystem, a: str, b: str) -> Synergy | None:
+    """The first (producer stage, material, consumer stage) link from project a to project b, if any."""
+    if eco.partners(a) & eco.partners(b):
+        return None
+    for producer in sorted(_stage_of_project(eco, a)):
+        for _, material, data in eco.chain.out_edges(producer, data=True):
+            if data["relation"] != "produces":
+                continue
+            for _, consumer, used in eco.chain.out_edges(material, data=True):
+                if used["relation"] == "consumes" and consumer in _stage_of_project(eco, b) and consumer != producer:
+                    overlap = _periods_overlap(eco, a, b)
+                    reason = (f"{eco.label(a)} ({eco.label(producer)}) produces {eco.label(material)}, which "
+                              f"{eco.label(b)} ({eco.label(consumer)}) consumes; they share no partner"
+                              + ("" if overlap else "; they do not run at the same time, so results would have to be handed on"))
+                    return Synergy("complementary", a, b, 1.0 if overlap else 0.5, reason)
+    return None
 
 
 def _periods_overlap(eco: Ecosystem, a: str, b: str) -> bool:
@@ -84,33 +94,45 @@ def _periods_overlap(eco: Ecosystem, a: str, b: str) -> bool:
     return (pa.end is None or pa.end >= pb.start) and (pb.end is None or pb.end >= pa.start)
 
 
-def _profile(eco: Ecosystem, project: str) -> set[str]:
+def profile(eco: Ecosystem, project: str) -> set[str]:
+    """What a project works on: its top-level stages, capabilities and materials."""
     facets = eco.facets.get(project, {})
     return set(_stage_of_project(eco, project)) | facets.get("capability", set()) | facets.get("material", set())
 
 
-def similar(eco: Ecosystem, threshold: float = 0.25) -> list[Synergy]:
+def similar(eco: Ecosystem, threshold: float = 0.25, scalable: bool | None = None) -> list[Synergy]:
     """Projects alike in stages, capabilities and materials (Jaccard) that share no partner."""
-    found = []
-    for a, b in itertools.combinations(sorted(eco.projects), 2):
-        if eco.partners(a) & eco.partners(b):
-            continue
-        pa, pb = _profile(eco, a), _profile(eco, b)
-        if not pa or not pb:
-            continue
-        jaccard = len(pa & pb) / len(pa | pb)
-        if jaccard >= threshold:
-            common = sorted(eco.label(c) for c in pa & pb)
-            found.append(Synergy("similar", a, b, round(jaccard, 3),
-                                 f"{eco.label(a)} and {eco.label(b)} overlap on {', '.join(common)} (Jaccard {jaccard:.2f}) "
-                                 "with no partner in common: duplication, or a collaboration to start"))
-    return sorted(found, key=lambda s: (-s.score, s.a, s.b))
+    if scale.chosen(eco, scalable):
+        pairs = scale.similar_pairs(eco, {p: profile(eco, p) for p in eco.projects}, threshold)
+    else:
+        pairs = itertools.combinations(sorted(eco.projects), 2)
+    found = (similar_pair(eco, a, b, threshold) for a, b in pairs)
+    return sorted((s for s in found if s is not None), key=lambda s: (-s.score, s.a, s.b))
 
 
-def brokers(eco: Ecosystem, top: int = 10) -> list[Broker]:
-    """Organisations with the highest betweenness in the collaboration network, and the stages they span."""
-    network = eco.organisation_network()
-    centrality = nx.betweenness_centrality(network, normalized=True) if network.number_of_nodes() > 2 else {}
+def similar_pair(eco: Ecosystem, a: str, b: str, threshold: float) -> Synergy | None:
+    if eco.partners(a) & eco.partners(b):
+        return None
+    pa, pb = profile(eco, a), profile(eco, b)
+    if not pa or not pb:
+        return None
+    jaccard = len(pa & pb) / len(pa | pb)
+    if jaccard < threshold:
+        return None
+    common = sorted(eco.label(c) for c in pa & pb)
+    return Synergy("similar", a, b, round(jaccard, 3),
+                   f"{eco.label(a)} and {eco.label(b)} overlap on {', '.join(common)} (Jaccard {jaccard:.2f}) "
+                   "with no partner in common: duplication, or a collaboration to start")
+
+
+def brokers(eco: Ecosystem, top: int = 10, scalable: bool | None = None) -> list[Broker]:
+    """Organisations with the highest betweenness in the collaboration network, and the stages they span
+    (at scale: betweenness estimated from a fixed-seed sample of source organisations)."""
+    if scale.chosen(eco, scalable):
+        centrality = scale.betweenness(eco)
+    else:
+        network = eco.organisation_network()
+        centrality = nx.betweenness_centrality(network, normalized=True) if network.number_of_nodes() > 2 else {}
     rows = []
     for org in eco.organisations:
         projects = eco.partners(org)
@@ -119,12 +141,16 @@ def brokers(eco: Ecosystem, top: int = 10) -> list[Broker]:
     return sorted(rows, key=lambda r: (-r.betweenness, -r.stages_bridged, r.name))[:top]
 
 
-def communities(eco: Ecosystem) -> list[Community]:
-    """Louvain communities of the organisation network (seeded: same graph, same answer), by dominant stages."""
-    network = eco.organisation_network()
-    if network.number_of_edges() == 0:
-        return []
-    groups = nx.community.louvain_communities(network, weight="weight", seed=42)
+def communities(eco: Ecosystem, scalable: bool | None = None) -> list[Community]:
+    """Communities of the organisation network by dominant stages: Louvain (NetworkX, seeded) on the
+    ecosystem-sized graph, Leiden on modularity (igraph, seeded) at scale; same graph, same answer."""
+    if scale.chosen(eco, scalable):
+        groups = scale.communities(eco)
+    else:
+        network = eco.organisation_network()
+        if network.number_of_edges() == 0:
+            return []
+        groups = nx.community.louvain_communities(network, weight="weight", seed=42)
     found = []
     for group in groups:
         stages = Counter(s for org in group for p in eco.partners(org) for s in eco.top_stages.get(p, set()))
