@@ -65,7 +65,7 @@ def test_communities_of_both_paths_are_as_good_on_the_shipped_data(shipped_eco):
 
     nx_path, scalable = communities(shipped_eco, scalable=False), communities(shipped_eco, scalable=True)
     assert abs(len(scalable) - len(nx_path)) <= 1  # a small community may split or merge between implementations
-    assert modularity(scalable) == pytest.approx(modularity(nx_path), abs=0.01)
+    assert modularity(scalable) >= modularity(nx_path) - 0.01  # at least as good a partition
     assert modularity(scalable) > 0.4
 
 
