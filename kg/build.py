@@ -19,11 +19,12 @@ from rdflib.compare import to_canonical_graph
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker
 from kg.paths import data_dir as shipped_data_dir
+from kg.publish.export import nquads, write_exports
 from kg.publish.viz import write_explorer
 from kg.reason import reason
 from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
-from kg.vocab import PREFIXES, bind_prefixes, mint
+from kg.vocab import bind_prefixes, mint
 from loaders.base import add_to_dataset
 from loaders.curated import CuratedLoader
 
@@ -95,7 +96,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("writing store")
         _write_store(dataset, staging / STORE_DIRNAME)
         progress("writing exports")
-        _write_exports(dataset, staging)
+        write_exports(dataset, staging)
         progress("writing the explorer page")
         write_explorer(staging)
         report = BuildReport(
@@ -115,59 +116,11 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     return report
 
 
-def _nquads(dataset: Dataset) -> str:
-    lines = set(dataset.serialize(format="nquads").splitlines())
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
-
-
 def _write_store(dataset: Dataset, path: Path) -> None:
     import pyoxigraph
 
     store = pyoxigraph.Store(str(path))
-    store.load(_nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+    store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
     store.flush()
     store.optimize()
     del store
-
-
-def _union(dataset: Dataset) -> Graph:
-    union = Graph()
-    bind_prefixes(union)
-    for graph in dataset.graphs():
-        for triple in graph:
-            union.add(triple)
-    return union
-
-
-def _write_exports(dataset: Dataset, folder: Path) -> None:
-    union = _union(dataset)
-    (folder / "remkg.ttl").write_text(union.serialize(format="turtle"), encoding="utf-8")
-    (folder / "remkg.trig").write_text(_trig(dataset), encoding="utf-8")
-    (folder / "remkg.nq").write_text(_nquads(dataset), encoding="utf-8")
-    context = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-    jsonld = _sorted_json(json.loads(union.serialize(format="json-ld", context=context, auto_compact=True)))
-    (folder / "remkg.jsonld").write_text(json.dumps(jsonld, indent=1, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _trig(dataset: Dataset) -> str:
-    """TriG with the named graphs in IRI order (rdflib's own TriG order varies between runs)."""
-    prefix_lines, blocks = set(), []
-    for graph in sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier)):
-        body = Graph()
-        bind_prefixes(body)
-        for triple in graph:
-            body.add(triple)
-        lines = body.serialize(format="turtle").splitlines()
-        prefix_lines.update(line for line in lines if line.startswith("@prefix"))
-        inner = "\n".join(("    " + line) if line else "" for line in lines if not line.startswith("@prefix")).strip("\n")
-        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
-    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
-
-
-def _sorted_json(value):
-    """JSON-LD with every unordered array sorted (RDF has no order; @list keeps its own)."""
-    if isinstance(value, dict):
-        return {key: (_sorted_json(item) if key != "@list" else [_sorted_json(i) for i in item]) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((_sorted_json(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
-    return value

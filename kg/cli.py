@@ -438,5 +438,34 @@ def viz(focus: str = typer.Option(None, "--focus", help="Show the neighbourhood 
     console.print(f"[green]explorer[/green] {target}: {nodes} nodes, {edges} edges")
 
 
+@app.command()
+def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, trig, nq, jsonld or rdfxml (trig and nq keep the named graphs)."),
+           graph: str = typer.Option(None, "--graph", "-g", help="Only this named graph: its IRI or last part (ontology, inferred, curated-projects-susmagpro)."),
+           out: Path = typer.Option(None, "--out", help="Write to this file instead of standard output."),
+           output: Path = OUTPUT_OPTION) -> None:
+    """Export the built graph as linked data, with the remkg prefixes; JSON-LD uses the shipped
+    @context (schema.org names such as name, startDate, member, funder for remkg terms).
+
+    Example: remkg export --format jsonld --out remkg.jsonld
+    """
+    from kg.outdir import check_output_file, write_file
+    from kg.publish.export import ExportError, load_dataset, serialize
+    from kg.store import StoreMissing
+
+    try:
+        target = check_output_file(out) if out is not None else None
+    except OutputRefused as error:
+        _refused(error)
+    try:
+        text = serialize(load_dataset(output, graph), fmt)
+    except (ExportError, StoreMissing) as error:
+        _fail(error)
+    if target is None:
+        typer.echo(text, nl=False)
+        return
+    write_file(target, text)
+    err.print(f"[green]exported[/green] {target} ({fmt})")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

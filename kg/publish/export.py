@@ -1,0 +1,170 @@
+"""Linked-data exports: the whole graph (or one named graph) in every RDF format rdflib writes.
+
+The build writes its exports with these functions too, so `remkg export` and the build folder
+agree byte for byte. Serialisations are deterministic (sorted lines, graphs in IRI order, JSON
+arrays sorted), carry the remkg prefixes, and the JSON-LD is compacted with the shipped context
+(`kg/publish/context.jsonld`), which gives remkg terms schema.org's names (`name`, `startDate`,
+`member`, `funder`) while the IRIs stay remkg's: a plain JSON reader and an RDF tool read the same file.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from kg.vocab import ID_BASE, bind_prefixes
+
+CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
+# --format NAME -> (rdflib serializer, file suffix, media type, keeps named graphs)
+FORMATS = {
+    "ttl": ("turtle", "ttl", "text/turtle", False),
+    "nt": ("nt", "nt", "application/n-triples", False),
+    "trig": ("trig", "trig", "application/trig", True),
+    "nq": ("nquads", "nq", "application/n-quads", True),
+    "jsonld": ("json-ld", "jsonld", "application/ld+json", False),
+    "rdfxml": ("xml", "rdf", "application/rdf+xml", False),
+}
+
+
+class ExportError(ValueError):
+    """An unknown format or named graph; nothing was written."""
+
+
+@lru_cache(maxsize=1)
+def context() -> dict:
+    """The shipped JSON-LD @context (prefixes, and schema.org names for remkg terms)."""
+    return json.loads(CONTEXT_FILE.read_text(encoding="utf-8"))["@context"]
+
+
+def load_dataset(output_dir: Path, graph: str | None = None) -> Dataset:
+    """The built store as an in-memory rdflib Dataset; only one named graph when `graph` is given
+    (its IRI, or the last part of it: `ontology`, `curated-projects-susmagpro`)."""
+    import pyoxigraph as ox
+
+    from kg.store import open_store
+
+    store = open_store(output_dir)
+    names = sorted(g.value for g in store.named_graphs())
+    from_graph = None
+    if graph is not None:
+        wanted = graph if graph.startswith(("http://", "https://")) else f"{ID_BASE}graph/{graph}"
+        if wanted not in names:
+            shown = ", ".join(name.rsplit("/", 1)[-1] for name in names)
+            raise ExportError(f"no named graph {graph!r} in the store; known: {shown}")
+        from_graph = ox.NamedNode(wanted)
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    for quad in store.quads_for_pattern(None, None, None, from_graph):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            dataset.graph(URIRef(quad.graph_name.value)).add(
+                (rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)))
+    return dataset
+
+
+def rdflib_term(term):
+    """A pyoxigraph term as rdflib's; blank nodes keep the store's label, so output is stable."""
+    import pyoxigraph as ox
+
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    datatype = None if term.language or term.datatype.value == str(XSD.string) else URIRef(term.datatype.value)
+    return Literal(term.value, lang=term.language, datatype=datatype)
+
+
+def union(dataset: Dataset) -> Graph:
+    merged = Graph()
+    bind_prefixes(merged)
+    for graph in dataset.graphs():
+        for triple in graph:
+            merged.add(triple)
+    return merged
+
+
+def nquads(dataset: Dataset) -> str:
+    lines = set(dataset.serialize(format="nquads").splitlines())
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+
+
+def ntriples(graph: Graph) -> str:
+    lines = set(graph.serialize(format="nt").splitlines())
+    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
+
+
+def trig(dataset: Dataset) -> str:
+    """TriG with the named graphs in IRI order (rdflib's own TriG order varies between runs)."""
+    prefix_lines, blocks = set(), []
+    for graph in sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier)):
+        body = Graph()
+        bind_prefixes(body)
+        for triple in graph:
+            body.add(triple)
+        lines = body.serialize(format="turtle").splitlines()
+        prefix_lines.update(line for line in lines if line.startswith("@prefix"))
+        inner = "\n".join(("    " + line) if line else "" for line in lines if not line.startswith("@prefix")).strip("\n")
+        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
+    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
+
+
+def sorted_json(value):
+    """JSON-LD with every unordered array sorted (RDF has no order; @list keeps its own)."""
+    if isinstance(value, dict):
+        return {key: (sorted_json(item) if key != "@list" else [sorted_json(i) for i in item]) for key, item in value.items()}
+    if isinstance(value, list):
+        return sorted((sorted_json(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+    return value
+
+
+def jsonld(graph: Graph) -> str:
+    """Compacted JSON-LD with the shipped context written inline (readable with no network)."""
+    document = json.loads(graph.serialize(format="json-ld", context=context(), auto_compact=True))
+    document["@context"] = context()
+    return json.dumps(sorted_json(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def rdfxml(graph: Graph) -> str:
+    """RDF/XML written by pyoxigraph from the sorted triples (rdflib's writer orders subjects
+    differently from run to run)."""
+    import pyoxigraph as ox
+
+    def term(node):
+        if isinstance(node, URIRef):
+            return ox.NamedNode(str(node))
+        if isinstance(node, BNode):
+            return ox.BlankNode(str(node))
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
+
+    triples = (ox.Triple(term(s), term(p), term(o)) for s, p, o in sorted(graph))
+    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix}
+    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes).decode("utf-8")
+
+
+def serialize(dataset: Dataset, fmt: str) -> str:
+    """The dataset in `fmt` (see FORMATS); triple formats get the union of the named graphs."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "nq":
+        return nquads(dataset)
+    if fmt == "trig":
+        return trig(dataset)
+    graph = union(dataset)
+    if fmt == "nt":
+        return ntriples(graph)
+    if fmt == "jsonld":
+        return jsonld(graph)
+    if fmt == "rdfxml":
+        return rdfxml(graph)
+    return graph.serialize(format="turtle")
+
+
+def write_exports(dataset: Dataset, folder: Path) -> None:
+    """The build's exports: remkg.ttl, remkg.trig, remkg.nq, remkg.jsonld."""
+    for fmt in ("ttl", "trig", "nq", "jsonld"):
+        (folder / f"remkg.{FORMATS[fmt][1]}").write_text(serialize(dataset, fmt), encoding="utf-8")
