@@ -467,5 +467,36 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, trig,
     err.print(f"[green]exported[/green] {target} ({fmt})")
 
 
+@app.command()
+def site(out: Path = typer.Argument(Path("remkg-site"), help="Folder to write the site into (replaced only when new, empty or written by remkg)."),
+         cluster: list[str] = typer.Option([], "--cluster", help="Only this cluster's part: its members, their partners and stages (repeatable)."),
+         project: list[str] = typer.Option([], "--project", help="Only this project's part: the project, its partners and stages (repeatable)."),
+         base_url: str = typer.Option("https://w3id.org/remkg/", "--base-url", help="Where the site will be served; used in sitemap.xml, the dataset description and embeddable fragments."),
+         licence: str = typer.Option(None, "--licence", help="The URL of the data licence to state in the dataset description."),
+         publisher: str = typer.Option("remkg", "--publisher", help="Who publishes the site, for the dataset description."),
+         date: datetime = DATE_OPTION,
+         explorer: bool = typer.Option(True, "--explorer/--no-explorer", help="Include the interactive explorer page."),
+         report: bool = typer.Option(True, "--report/--no-report", help="Include the coordinator report."),
+         output: Path = OUTPUT_OPTION) -> None:
+    """Write a static linked-data site: a page per entity with schema.org JSON-LD and .ttl/.jsonld
+    alternates, index pages, offline search, DCAT/VoID, dumps, ontology, sitemap, embeddable fragments.
+
+    Example: remkg site public/ --cluster crms4eu --base-url https://crms4eu.example.org/kg/
+    """
+    from kg.publish.site import SiteOptions, write_site
+    from kg.store import StoreMissing
+
+    options = SiteOptions(base_url, tuple(cluster), tuple(project), licence, publisher, date.date() if date else None, explorer, report)
+    try:
+        with console.status("writing the site…") as status:
+            result = write_site(output, out, options, progress=lambda step: status.update(f"{step}…"))
+    except OutputRefused as error:
+        _refused(error)
+    except (StoreMissing, KeyError) as error:
+        _fail(error)
+    console.print(f"[green]site[/green] {result.folder}: {result.pages} pages, {result.files} files, "
+                  f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
