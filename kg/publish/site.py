@@ -563,7 +563,9 @@ class SiteWriter:
             write_explorer(self.output_dir, self.folder / "explorer.html", selection, self.options.day)
             self.pages += 1
         except VizTooLarge as error:
-            self._placeholder("explorer.html", "Explorer", f"The whole network is too large to draw in a browser: {error}")
+            self._placeholder("explorer.html", "Explorer", f"The network is too large to draw in a browser: {error}")
+        except KeyError as error:  # e.g. a cluster with no sourced members is not in the network
+            self._placeholder("explorer.html", "Explorer", f"Nothing to draw for this part of the graph: {error}")
 
     def _write_report(self) -> None:
         if not self.options.report:

@@ -15,9 +15,11 @@ from html import escape
 
 from kg.publish.colours import KIND_STYLE, stage_colour
 from kg.publish.jsonld import script_tag
-from kg.publish.site_data import KIND_TITLES
+from kg.publish.site_data import KIND_TITLES, kind_of
+from kg.vocab import ID_BASE
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+COUNTRY_BASE = ID_BASE + "country/"
 MONEY_PROPERTIES = ("https://w3id.org/remkg/ontology#euContribution", "https://w3id.org/remkg/ontology#totalCost")
 KIND_NAMES = {"project": "project", "org": "organisation", "cluster": "cluster or network", "programme": "funding programme",
               "event": "event", "stage": "value-chain stage or theme", "capability": "capability", "material": "material",
@@ -76,10 +78,14 @@ class Links:
         return self.root + path
 
     def entity(self, iri: str, label: str) -> str:
+        """A link to the entity's page; a country to its section of the country index; an entity
+        of a kind with pages but outside this (partial) site to its IRI; anything else as text."""
         path = self.in_site(iri)
         if path:
             return f'<a href="{esc(self.to(path))}">{esc(label)}</a>'
-        return external_link(iri, label) if iri.startswith("http") else esc(label)
+        if iri.startswith(COUNTRY_BASE):
+            return f'<a href="{esc(self.to("countries.html"))}#{esc(iri[len(COUNTRY_BASE):])}">{esc(label)}</a>'
+        return external_link(iri, label) if kind_of(iri) else esc(label)
 
 
 def frame(title: str, body: str, links: Links, head: str = "", description: str = "") -> str:
