@@ -16,7 +16,7 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
-from kg.vocab import ID_BASE, bind_prefixes
+from kg.vocab import ID_BASE, PREFIXES, bind_prefixes
 
 CONTEXT_FILE = Path(__file__).with_name("context.jsonld")
 # --format NAME -> (rdflib serializer, file suffix, media type, keeps named graphs)
@@ -97,18 +97,19 @@ def ntriples(graph: Graph) -> str:
 
 
 def trig(dataset: Dataset) -> str:
-    """TriG with the named graphs in IRI order (rdflib's own TriG order varies between runs)."""
-    prefix_lines, blocks = set(), []
-    for graph in sorted((g for g in dataset.graphs() if len(g)), key=lambda g: str(g.identifier)):
-        body = Graph()
-        bind_prefixes(body)
-        for triple in graph:
-            body.add(triple)
-        lines = body.serialize(format="turtle").splitlines()
-        prefix_lines.update(line for line in lines if line.startswith("@prefix"))
-        inner = "\n".join(("    " + line) if line else "" for line in lines if not line.startswith("@prefix")).strip("\n")
-        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
-    return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
+    """TriG, graphs and statements in sorted order; lexical forms kept as stored."""
+    import pyoxigraph as ox
+
+    quads = sorted((s, p, o, g.identifier) for g in dataset.graphs() for s, p, o in g)
+    return _ox_write((ox.Quad(_ox_term(s), _ox_term(p), _ox_term(o), _ox_term(g)) for s, p, o, g in quads), "TRIG")
+
+
+def turtle(graph: Graph) -> str:
+    """Turtle, statements in sorted order. Written by pyoxigraph because rdflib's Turtle writer
+    rewrites lexical forms ("2496250"^^xsd:decimal becomes 2496250.0), a different RDF term."""
+    import pyoxigraph as ox
+
+    return _ox_write((ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in sorted(graph)), "TURTLE")
 
 
 def sorted_json(value):
@@ -128,22 +129,30 @@ def jsonld(graph: Graph) -> str:
 
 
 def rdfxml(graph: Graph) -> str:
-    """RDF/XML written by pyoxigraph from the sorted triples (rdflib's writer orders subjects
-    differently from run to run)."""
+    """RDF/XML from the sorted triples (rdflib's writer orders subjects differently from run to run)."""
     import pyoxigraph as ox
 
-    def term(node):
-        if isinstance(node, URIRef):
-            return ox.NamedNode(str(node))
-        if isinstance(node, BNode):
-            return ox.BlankNode(str(node))
-        if node.language:
-            return ox.Literal(str(node), language=node.language)
-        return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
+    return _ox_write((ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in sorted(graph)), "RDF_XML")
 
-    triples = (ox.Triple(term(s), term(p), term(o)) for s, p, o in sorted(graph))
-    prefixes = {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix}
-    return ox.serialize(triples, format=ox.RdfFormat.RDF_XML, prefixes=prefixes).decode("utf-8")
+
+def _ox_term(node):
+    import pyoxigraph as ox
+
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if node.language:
+        return ox.Literal(str(node), language=node.language)
+    return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype or XSD.string)))
+
+
+def _ox_write(statements, fmt: str) -> str:
+    """Statements written by pyoxigraph in the order given, with the remkg prefixes."""
+    import pyoxigraph as ox
+
+    prefixes = {**{prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}, "id": ID_BASE}
+    return ox.serialize(statements, format=getattr(ox.RdfFormat, fmt), prefixes=prefixes).decode("utf-8")
 
 
 def serialize(dataset: Dataset, fmt: str) -> str:
@@ -161,7 +170,7 @@ def serialize(dataset: Dataset, fmt: str) -> str:
         return jsonld(graph)
     if fmt == "rdfxml":
         return rdfxml(graph)
-    return graph.serialize(format="turtle")
+    return turtle(graph)
 
 
 def write_exports(dataset: Dataset, folder: Path) -> None:

@@ -24,7 +24,7 @@ from rdflib import Graph
 
 from kg.outdir import check_replaceable, read_marker, write_marker
 from kg.publish import site_pages as html
-from kg.publish.export import CONTEXT_FILE, jsonld as compact_jsonld, rdflib_term
+from kg.publish.export import CONTEXT_FILE, jsonld as compact_jsonld, rdflib_term, turtle
 from kg.publish.jsonld import entity_jsonld, script_json
 from kg.publish.site_data import (KIND_TITLES, PAGE_KINDS, Entity, entities, graph_files, kind_of, part, rows, schema_alignment,
                                   slug_of, value)
@@ -213,7 +213,7 @@ class SiteWriter:
         self._write(base + "index.html", html.entity_page(entity, self._summary(entity, facts, participations, links),
                                                            sections, document, links))
         description = self._description(iri)
-        self._write(base + "index.ttl", description.serialize(format="turtle"))
+        self._write(base + "index.ttl", turtle(description))
         self._write(base + "index.jsonld", compact_jsonld(description))
         if entity.kind in ("project", "cluster"):
             self._write_embeds(entity, base, participations, backlinks, facts, document)
