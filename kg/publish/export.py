@@ -117,8 +117,12 @@ def sorted_json(value):
     if isinstance(value, dict):
         return {key: (sorted_json(item) if key != "@list" else [sorted_json(i) for i in item]) for key, item in value.items()}
     if isinstance(value, list):
-        return sorted((sorted_json(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
+        return sorted((sorted_json(item) for item in value), key=_sort_key)
     return value
+
+
+def _sort_key(item) -> str:
+    return item if isinstance(item, str) else json.dumps(item, sort_keys=True)
 
 
 def jsonld(graph: Graph) -> str:

@@ -221,8 +221,7 @@ class SiteWriter:
     def _description(self, iri: str) -> Graph:
         import pyoxigraph as ox
 
-        graph = Graph()
-        bind_prefixes(graph)
+        graph = Graph()  # prefixes come with the serialisers (export.turtle, the JSON-LD context)
         for row in rows(self.store, "site-description", entity=iri):
             triple = (row["subject"], row["property"], row["value"])
             graph.add(tuple(rdflib_term(term) for term in triple))
