@@ -468,7 +468,7 @@ def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, trig,
 
 
 @app.command()
-def site(out: Path = typer.Argument(Path("remkg-site"), help="Folder to write the site into (replaced only when new, empty or written by remkg)."),
+def site(out: Path = typer.Argument(Path("remkg-site"), show_default=True, help="Folder to write the site into (replaced only when new, empty or written by remkg)."),
          cluster: list[str] = typer.Option([], "--cluster", help="Only this cluster's part: its members, their partners and stages (repeatable)."),
          project: list[str] = typer.Option([], "--project", help="Only this project's part: the project, its partners and stages (repeatable)."),
          base_url: str = typer.Option("https://w3id.org/remkg/", "--base-url", help="Where the site will be served; used in sitemap.xml, the dataset description and embeddable fragments."),
@@ -486,6 +486,10 @@ def site(out: Path = typer.Argument(Path("remkg-site"), help="Folder to write th
     from kg.publish.site import SiteOptions, write_site
     from kg.store import StoreMissing
 
+    for name, url in (("--base-url", base_url), ("--licence", licence)):
+        if url is not None and not url.startswith(("https://", "http://")):
+            err.print(f"[red]error:[/red] {name} expects an http(s) URL, got {url!r}", highlight=False)
+            raise typer.Exit(2)
     options = SiteOptions(base_url, tuple(cluster), tuple(project), licence, publisher, date.date() if date else None, explorer, report)
     try:
         with console.status("writing the site…") as status:

@@ -323,3 +323,5 @@ def test_site_refuses_a_folder_remkg_did_not_write(shipped, tmp_path):
     unknown = CliRunner().invoke(app, ["site", str(tmp_path / "x"), "--cluster", "no-such-cluster", "--output", str(shipped)])
     assert unknown.exit_code == 1 and "no-such-cluster" in unknown.output
     assert not (tmp_path / "x").exists()
+    relative = CliRunner().invoke(app, ["site", str(tmp_path / "x"), "--base-url", "kg/", "--output", str(shipped)])
+    assert relative.exit_code == 2 and "--base-url expects an http(s) URL" in relative.output

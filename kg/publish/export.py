@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from kg.vocab import ID_BASE, PREFIXES, bind_prefixes
 
@@ -126,10 +126,67 @@ def _sort_key(item) -> str:
 
 
 def jsonld(graph: Graph) -> str:
-    """Compacted JSON-LD with the shipped context written inline (readable with no network)."""
-    document = json.loads(graph.serialize(format="json-ld", context=context(), auto_compact=True))
-    document["@context"] = context()
+    """Compacted JSON-LD with the shipped context written inline (readable with no network).
+
+    The compaction is done here rather than by rdflib's serializer: the graph's shape is plain
+    (subjects with properties, no lists to rebuild), and this is several times faster, which
+    matters for a site that writes one document per entity."""
+    terms = _context_terms()
+    nodes: dict = {}
+    for s, p, o in graph:
+        node = nodes.setdefault(s, {"@id": _node_id(s)})
+        if p == RDF.type and isinstance(o, URIRef):
+            node.setdefault("@type", []).append(_curie(str(o)))
+            continue
+        key, coercion = terms.get(str(p), (_curie(str(p)), None))
+        node.setdefault(key, []).append(_json_value(o, coercion))
+    document = {"@context": context(), "@graph": [
+        {key: (values if key == "@id" or len(values) > 1 else values[0]) for key, values in node.items()}
+        for _, node in sorted(nodes.items())]}
     return json.dumps(sorted_json(document), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+@lru_cache(maxsize=1)
+def _context_terms() -> dict[str, tuple[str, str | None]]:
+    """Property IRI -> (its term in the shipped context, the type the term coerces values to)."""
+    def expand(value: str) -> str:
+        return next((ns + value.split(":", 1)[1] for prefix, ns in _prefixes() if value.startswith(prefix + ":")), value)
+
+    return {expand(definition["@id"]): (term, expand(definition["@type"]) if definition.get("@type", "@id") != "@id" else definition.get("@type"))
+            for term, definition in context().items() if isinstance(definition, dict)}
+
+
+@lru_cache(maxsize=1)
+def _prefixes() -> list[tuple[str, str]]:
+    """The context's prefixes, longest namespace first (so `id:` wins over a shorter match)."""
+    return sorted(((term, ns) for term, ns in context().items() if isinstance(ns, str) and not term.startswith("@")),
+                  key=lambda item: -len(item[1]))
+
+
+def _curie(iri: str) -> str:
+    for prefix, ns in _prefixes():
+        if iri.startswith(ns) and not iri[len(ns):].startswith("/"):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _node_id(node) -> str:
+    return f"_:{node}" if isinstance(node, BNode) else str(node)
+
+
+def _json_value(node, coercion: str | None):
+    if isinstance(node, (URIRef, BNode)):
+        return _node_id(node) if coercion == "@id" else {"@id": _node_id(node)}
+    if node.language:
+        return {"@value": str(node), "@language": node.language}
+    datatype = str(node.datatype) if node.datatype else None
+    if coercion is None and datatype in (None, str(XSD.string)):
+        return str(node)
+    if coercion is not None and coercion == datatype:
+        return str(node)
+    if datatype in (None, str(XSD.string)):
+        return {"@value": str(node)}
+    return {"@value": str(node), "@type": _curie(datatype)}
 
 
 def rdfxml(graph: Graph) -> str:

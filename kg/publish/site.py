@@ -32,6 +32,7 @@ from kg.store import DEFAULT_OUTPUT, open_store, recover, staging_dir, swap_in
 from kg.vocab import ID_BASE, PREFIXES, bind_prefixes, mint
 
 DEFAULT_BASE_URL = "https://w3id.org/remkg/"
+DEFAULT_SITE = Path("remkg-site")
 REM = "https://w3id.org/remkg/ontology#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 HIDDEN = {RDF_TYPE, "http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#prefLabel",
@@ -70,7 +71,7 @@ def _no_progress(step: str) -> None:
     return None
 
 
-def write_site(output_dir: Path = DEFAULT_OUTPUT, out: Path = Path("remkg-site"), options: SiteOptions | None = None,
+def write_site(output_dir: Path = DEFAULT_OUTPUT, out: Path = DEFAULT_SITE, options: SiteOptions | None = None,
                progress: Callable[[str], None] = _no_progress) -> SiteReport:
     """Write the site of the built store in `output_dir` into the folder `out`, atomically.
 
@@ -445,7 +446,7 @@ class SiteWriter:
             if row["super"] is not None:
                 term["supers"].append(row["super"].value)
         sections = []
-        for kind in ("class", "object property", "datatype property"):
+        for kind, title in (("class", "Classes"), ("object property", "Object properties"), ("datatype property", "Datatype properties")):
             items = []
             for iri, term in sorted(terms.items()):
                 if term["kind"] != kind:
@@ -456,7 +457,7 @@ class SiteWriter:
                                    for s in sorted(term["supers"]))
                 items.append(f'<dt id="{html.esc(name)}"><code>rem:{html.esc(name)}</code> {html.esc(term["label"] or "")}</dt>'
                              f'<dd>{html.esc(term["definition"] or "")}{"<br>specialises " + supers if supers else ""}</dd>')
-            sections.append(html.section(kind.capitalize() + ("es" if kind == "class" else "ies").replace("yies", "ies"), f"<dl>{''.join(items)}</dl>"))
+            sections.append(html.section(title, f"<dl>{''.join(items)}</dl>"))
         body = (f"<h1>The remkg ontology</h1><p>Namespace <code>{html.esc(REM)}</code>. {len(terms)} terms; the whole ontology is in the "
                 f'<a href="../dataset.html">dumps</a> (named graph <code>ontology</code>).</p>' + "".join(sections))
         return html.frame("Ontology", body, self.links(1))
