@@ -129,10 +129,13 @@ WRITER = """
 import json, resource, sys, time
 from pathlib import Path
 from kg.publish.site import SiteOptions, write_site
+peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+phases = {}
 started = time.perf_counter()
-report = write_site(Path(sys.argv[1]), Path(sys.argv[2]), SiteOptions(explorer=False, report=False))
+report = write_site(Path(sys.argv[1]), Path(sys.argv[2]), SiteOptions(explorer=False, report=False),
+                    progress=lambda step: phases.setdefault(step, peak()))
 print(json.dumps({"pages": report.pages, "files": report.files, "bytes": report.bytes, "seconds": time.perf_counter() - started,
-                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "entities": report.entities}))
+                  "peak_rss_mb": peak(), "before_dumps_mb": phases.get("writing dumps"), "entities": report.entities}))
 """
 
 
@@ -158,7 +161,8 @@ def main() -> None:
         result = run(entities, args.keep)
         print(f"{entities:>6} entities requested: {sum(result['entities'].values()):,} entity pages, {result['pages']:,} HTML pages, "
               f"{result['files']:,} files, {result['bytes'] / 1e6:.1f} MB, {result['seconds']:.1f} s writing, "
-              f"peak RSS {result['peak_rss_mb']:.0f} MB ({result['quads']:,} quads; {time.perf_counter() - started:.0f} s in all)")
+              f"peak RSS {result['before_dumps_mb']:.0f} MB writing the pages, {result['peak_rss_mb']:.0f} MB with the whole-graph dumps "
+              f"({result['quads']:,} quads; {time.perf_counter() - started:.0f} s in all)")
 
 
 if __name__ == "__main__":
