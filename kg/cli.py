@@ -665,5 +665,69 @@ def mentions(entity: str = typer.Argument(None, help="A project, organisation, c
         _fail(error)
 
 
+@app.command()
+def export(fmt: str = typer.Option("ttl", "--format", "-f", help="ttl, nt, trig, nq, jsonld or rdfxml (trig and nq keep the named graphs)."),
+           graph: str = typer.Option(None, "--graph", "-g", help="Only this named graph: its IRI or last part (ontology, inferred, curated-projects-susmagpro)."),
+           out: Path = typer.Option(None, "--out", help="Write to this file instead of standard output."),
+           output: Path = OUTPUT_OPTION) -> None:
+    """Export the built graph as linked data, with the remkg prefixes; JSON-LD uses the shipped
+    @context (schema.org names such as name, startDate, member, funder for remkg terms).
+
+    Example: remkg export --format jsonld --out remkg.jsonld
+    """
+    from kg.outdir import check_output_file, write_file
+    from kg.publish.export import ExportError, load_dataset, serialize
+    from kg.store import StoreMissing
+
+    try:
+        target = check_output_file(out) if out is not None else None
+    except OutputRefused as error:
+        _refused(error)
+    try:
+        text = serialize(load_dataset(output, graph), fmt)
+    except (ExportError, StoreMissing) as error:
+        _fail(error)
+    if target is None:
+        typer.echo(text, nl=False)
+        return
+    write_file(target, text)
+    err.print(f"[green]exported[/green] {target} ({fmt})")
+
+
+@app.command()
+def site(out: Path = typer.Argument(Path("remkg-site"), show_default=True, help="Folder to write the site into (replaced only when new, empty or written by remkg)."),
+         cluster: list[str] = typer.Option([], "--cluster", help="Only this cluster's part: its members, their partners and stages (repeatable)."),
+         project: list[str] = typer.Option([], "--project", help="Only this project's part: the project, its partners and stages (repeatable)."),
+         base_url: str = typer.Option("https://w3id.org/remkg/", "--base-url", help="Where the site will be served; used in sitemap.xml, the dataset description and embeddable fragments."),
+         licence: str = typer.Option(None, "--licence", help="The URL of the data licence to state in the dataset description."),
+         publisher: str = typer.Option("remkg", "--publisher", help="Who publishes the site, for the dataset description."),
+         date: datetime = DATE_OPTION,
+         explorer: bool = typer.Option(True, "--explorer/--no-explorer", help="Include the interactive explorer page."),
+         report: bool = typer.Option(True, "--report/--no-report", help="Include the coordinator report."),
+         output: Path = OUTPUT_OPTION) -> None:
+    """Write a static linked-data site: a page per entity with schema.org JSON-LD and .ttl/.jsonld
+    alternates, index pages, offline search, DCAT/VoID, dumps, ontology, sitemap, embeddable fragments.
+
+    Example: remkg site public/ --cluster crms4eu --base-url https://crms4eu.example.org/kg/
+    """
+    from kg.publish.site import SiteOptions, write_site
+    from kg.store import StoreMissing
+
+    for name, url in (("--base-url", base_url), ("--licence", licence)):
+        if url is not None and not url.startswith(("https://", "http://")):
+            err.print(f"[red]error:[/red] {name} expects an http(s) URL, got {url!r}", highlight=False)
+            raise typer.Exit(2)
+    options = SiteOptions(base_url, tuple(cluster), tuple(project), licence, publisher, date.date() if date else None, explorer, report)
+    try:
+        with console.status("writing the site…") as status:
+            result = write_site(output, out, options, progress=lambda step: status.update(f"{step}…"))
+    except OutputRefused as error:
+        _refused(error)
+    except (StoreMissing, KeyError) as error:
+        _fail(error)
+    console.print(f"[green]site[/green] {result.folder}: {result.pages} pages, {result.files} files, "
+                  f"{result.bytes / 1e6:.1f} MB in {result.seconds:.1f} s")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

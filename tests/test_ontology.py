@@ -90,7 +90,8 @@ ALIGNED_NAMESPACES = {
 # Terms each vocabulary really defines (checked against their published documents).
 KNOWN_EXTERNAL_TERMS = {
     "https://schema.org/": {"ResearchProject", "Organization", "Event", "Country", "CreativeWork", "startDate",
-                            "endDate", "url", "alternateName", "organizer"},
+                            "endDate", "url", "alternateName", "organizer", "DefinedTerm", "FundingScheme", "funder",
+                            "member", "memberOf", "location", "subjectOf", "identifier"},
     "http://www.w3.org/ns/org#": {"Organization", "OrganizationalCollaboration", "Membership", "Role", "member", "role", "memberOf"},
     "http://xmlns.com/foaf/0.1/": {"Project", "Organization"},
     "http://purl.org/dc/terms/": {"Location", "subject", "spatial", "identifier", "title"},
