@@ -24,7 +24,8 @@ def build_in_memory(data: Path, output: Path) -> int:
     from rdflib import Graph
 
     from kg.build import assemble
-    from kg.exports import _sorted_json, _trig, _union, nquads
+    from kg.exports import _trig
+    from kg.publish.export import nquads, sorted_json as _sorted_json, union as _union
     from kg.materialise import INFERRED_GRAPH
     from kg.reason import reason
     from kg.store import STORE_DIRNAME

@@ -26,7 +26,8 @@ from rdflib import Dataset, Graph, Literal
 from rdflib.namespace import XSD
 from rdflib.compare import to_canonical_graph
 
-from kg.exports import nquads, write_exports
+from kg.exports import write_exports
+from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker

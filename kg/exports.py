@@ -16,6 +16,7 @@ from typing import Iterable
 import pyoxigraph
 from rdflib import Dataset, Graph
 
+from kg.publish.export import nquads, sorted_json, union as union_graph
 from kg.vocab import PREFIXES, bind_prefixes
 
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
@@ -24,17 +25,11 @@ _PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.ite
 def write_exports(dataset: Dataset, store, store_graphs: Iterable, folder: Path) -> None:
     """remkg.ttl, remkg.trig, remkg.nq and remkg.jsonld: the dataset, then each store graph (IRI order)."""
     graphs = [pyoxigraph.NamedNode(str(iri)) for iri in sorted({str(iri) for iri in store_graphs})]
-    union = _union(dataset)
+    union = union_graph(dataset)
     _write(folder / "remkg.ttl", union.serialize(format="turtle"), store, graphs, pyoxigraph.RdfFormat.TURTLE)
     _write(folder / "remkg.trig", _trig(dataset), store, graphs, pyoxigraph.RdfFormat.TRIG)
     _write(folder / "remkg.nq", nquads(dataset), store, graphs, pyoxigraph.RdfFormat.N_QUADS)
     _write_jsonld(folder / "remkg.jsonld", union, store, graphs)
-
-
-def nquads(dataset: Dataset) -> str:
-    """The dataset as sorted N-Quads lines."""
-    lines = set(dataset.serialize(format="nquads").splitlines())
-    return "\n".join(sorted(line for line in lines if line.strip())) + "\n"
 
 
 def _quads(store, graph) -> Iterable:
@@ -84,7 +79,7 @@ class _ArrayItems:
 def _write_jsonld(path: Path, union: Graph, store, graphs) -> None:
     """One JSON-LD document: the dataset compacted with the local context, its node objects sorted,
     then the store graphs' node objects (full IRIs, as pyoxigraph writes them) in the same @graph."""
-    document = _sorted_json(json.loads(union.serialize(format="json-ld", context=_PREFIXES, auto_compact=True)))
+    document = sorted_json(json.loads(union.serialize(format="json-ld", context=_PREFIXES, auto_compact=True)))
     if "@graph" not in document:
         context = document.pop("@context", _PREFIXES)
         document = {"@context": context, "@graph": [document] if document else []}
@@ -104,15 +99,6 @@ def _write_jsonld(path: Path, union: Graph, store, graphs) -> None:
         out.write((tail + "\n").encode("utf-8"))
 
 
-def _union(dataset: Dataset) -> Graph:
-    union = Graph()
-    bind_prefixes(union)
-    for graph in dataset.graphs():
-        for triple in graph:
-            union.add(triple)
-    return union
-
-
 def _trig(dataset: Dataset) -> str:
     """TriG with the named graphs in IRI order (rdflib's own TriG order varies between runs)."""
     prefix_lines, blocks = set(), []
@@ -126,12 +112,3 @@ def _trig(dataset: Dataset) -> str:
         inner = "\n".join(("    " + line) if line else "" for line in lines if not line.startswith("@prefix")).strip("\n")
         blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
     return "\n".join(sorted(prefix_lines)) + "\n\n" + "\n".join(blocks)
-
-
-def _sorted_json(value):
-    """JSON-LD with every unordered array sorted (RDF has no order; @list keeps its own)."""
-    if isinstance(value, dict):
-        return {key: (_sorted_json(item) if key != "@list" else [_sorted_json(i) for i in item]) for key, item in value.items()}
-    if isinstance(value, list):
-        return sorted((_sorted_json(item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
-    return value
