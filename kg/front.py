@@ -33,6 +33,7 @@ from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
 
 from kg.outdir import MARKER, read_marker
 from kg.query import _syntax_message
+from kg.result_cache import Answer, ResultCache
 from kg.sparql_scan import federation_refusal
 from kg.store import store_path
 
@@ -52,6 +53,7 @@ class FrontConfig:
     max_query_bytes: int = 100_000
     max_running: int = 16
     max_waiting: int = 64
+    cache_bytes: int = 64_000_000
     cors: tuple[str, ...] = ()
     federation: frozenset[str] = frozenset()
     log: object = field(default=sys.stderr)
@@ -144,6 +146,7 @@ class Front:
         self.switching = asyncio.Lock()
         self.session: ClientSession | None = None
         self.retired: list[Upstream] = []
+        self.results = ResultCache(config.cache_bytes)
 
     async def start(self, app: web.Application) -> None:
         self.session = ClientSession(connector=TCPConnector(limit=0, keepalive_timeout=30), auto_decompress=False)
@@ -170,6 +173,7 @@ class Front:
                     return self.upstream
                 old, self.upstream = self.upstream, fresh
                 self.retired.append(old)
+                self.results.clear()
                 written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
                 self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
         self.stop_idle_retired()
@@ -199,15 +203,28 @@ class Front:
 
     # -- one query --
     async def forward(self, query: str, params: list[tuple[str, str]], accept: str) -> web.Response:
+        """The answer to one query: from the cache when the same build answered it already (no
+        slot needed, so light repeated queries pass heavy ones), else from Oxigraph in a slot."""
         refusal = _cached_refusal(query, self.config.federation)
         if refusal:
             raise QueryRefused(400, refusal)
+        answer = self.results.get(((await self.current_upstream()).identity, query, accept, *params))
+        cached = answer is not None
+        if not cached:
+            answer = await self._ask_in_slot(query, params, accept)
+        response = web.Response(status=200, body=answer.body, headers={"Content-Type": answer.content_type})
+        response["cached"] = cached
+        return response
+
+    async def _ask_in_slot(self, query: str, params: list[tuple[str, str]], accept: str) -> Answer:
         await self.acquire_slot()
         upstream = None
         try:
             upstream = await self.current_upstream()
             upstream.in_flight += 1
-            return await self._ask(upstream, query, params, accept)
+            answer = await self._ask(upstream, query, params, accept)
+            self.results.put((upstream.identity, query, accept, *params), answer)
+            return answer
         finally:
             if upstream is not None:
                 upstream.in_flight -= 1
@@ -215,7 +232,7 @@ class Front:
                     self.stop_idle_retired()
             self.release_slot()
 
-    async def _ask(self, upstream: Upstream, query: str, params, accept: str) -> web.Response:
+    async def _ask(self, upstream: Upstream, query: str, params, accept: str) -> Answer:
         config = self.config
         headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept or "*/*"}
         try:
@@ -237,7 +254,7 @@ class Front:
             raise QueryRefused(400, _syntax_message(body.decode("utf-8", errors="replace")))
         if status != 200:
             raise QueryRefused(status, body.decode("utf-8", errors="replace"))
-        return web.Response(status=200, body=body, headers={"Content-Type": content_type})
+        return Answer(body, content_type)
 
     async def _read_capped(self, reply) -> bytes:
         cap, parts, size = self.config.max_result_bytes, [], 0
@@ -355,7 +372,7 @@ def _access_log(front: Front):
         millis = (time.perf_counter() - started) * 1000
         front.log_line(f"{request.remote} {request.method} {request.path} {response.status} {millis:.1f}ms "
                        f"{len(response.body or b'') if isinstance(response, web.Response) else '-'}B "
-                       f"q={request.get('query_hash', '-')}")
+                       f"q={request.get('query_hash', '-')}{' cached' if response.get('cached') else ''}")
         return response
     return middleware
 

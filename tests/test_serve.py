@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -279,6 +281,23 @@ def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
             stop.set()
     assert after != before
     assert statuses and set(statuses) == {200}
+
+
+def test_a_repeated_query_is_answered_by_the_front_alone(shipped):
+    """A website repeats its queries: the same query in the same format is answered again without the
+    store (its Oxigraph server paused here); another format, or an error, is not taken from the cache."""
+    with serving(shipped, "--timeout", "2") as (url, process):
+        status, _, first = ask(f"{url}/query", ACRONYMS)
+        assert status == 200 and ask(f"{url}/query", CROSS_PRODUCT)[0] == 503
+        store = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
+        os.kill(store, signal.SIGSTOP)
+        try:
+            assert ask(f"{url}/query", ACRONYMS)[::2] == (200, first)
+            assert ask(f"{url}/query", ACRONYMS, headers={"Accept": "text/csv"})[0] == 503
+            assert ask(f"{url}/query", CROSS_PRODUCT)[0] == 503
+        finally:
+            os.kill(store, signal.SIGCONT)
+        assert ask(f"{url}/query", ACRONYMS, headers={"Accept": "text/csv"})[0] == 200
 
 
 def test_a_cors_origin_without_scheme_is_refused_before_serving(shipped):
