@@ -20,6 +20,7 @@ import asyncio
 import functools
 import hashlib
 import ipaddress
+import os
 import socket
 import subprocess
 import sys
@@ -79,11 +80,18 @@ def build_identity(output_dir: Path) -> tuple | None:
     """What tells one build from the next: the identity of its store folder and of its marker
     (a build swaps in a new folder holding both). Two stat calls, cheap enough for every request.
     None while there is no store (between the two renames of a swap)."""
+    store_file, marker_file = _watched_paths(output_dir)
     try:
-        store, marker = store_path(output_dir).stat(), (Path(output_dir) / MARKER).stat()
+        store, marker = os.stat(store_file), os.stat(marker_file)
     except OSError:
         return None
     return (store.st_dev, store.st_ino, marker.st_ino, marker.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _watched_paths(output_dir: Path) -> tuple[str, str]:
+    """The store folder and marker as plain strings, built once: build_identity runs on every request."""
+    return str(store_path(output_dir)), str(Path(output_dir) / MARKER)
 
 
 class Upstream:
