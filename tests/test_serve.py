@@ -3,11 +3,13 @@ clients, a second local server that records any request the endpoint makes on a 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -298,6 +300,48 @@ def test_a_repeated_query_is_answered_by_the_front_alone(shipped):
         finally:
             os.kill(store, signal.SIGCONT)
         assert ask(f"{url}/query", ACRONYMS, headers={"Accept": "text/csv"})[0] == 200
+
+
+def test_the_front_reads_the_store_answer_whole_however_it_arrives(shipped):
+    """The front's own client for its Oxigraph server: a real chunked answer gives the same body
+    whatever pieces the network cuts it into, a body past the cap is refused, and the connection
+    after that still works."""
+    from kg.front import start_upstream
+    from kg.upstream_http import TooLarge, UpstreamHTTP, _Exchange
+
+    async def parsed(pieces) -> tuple[int, dict, bytes]:
+        exchange, waiter = _Exchange(), asyncio.get_running_loop().create_future()
+        exchange._start(waiter, 1 << 30)
+        for piece in pieces:
+            exchange.data_received(piece)
+        return await asyncio.wait_for(waiter, 1)
+
+    async def ask_store(port: int) -> list:
+        client, headers = UpstreamHTTP("127.0.0.1", port), {"Accept": JSON, "Content-Type": "application/sparql-query"}
+        answers = [await client.request("POST", "/query", headers, ACRONYMS.encode())]
+        with pytest.raises(TooLarge):
+            await client.request("POST", "/query", headers, ACRONYMS.encode(), cap=100)
+        answers.append(await client.request("POST", "/query", headers, ACRONYMS.encode()))
+        client.close()
+        return answers
+
+    upstream = start_upstream(shipped, 30)
+    try:
+        with socket.create_connection(("127.0.0.1", upstream.port)) as sock:
+            sock.sendall(b"POST /query HTTP/1.1\r\nHost: store\r\nAccept: " + JSON.encode() + b"\r\nContent-Type: "
+                         b"application/sparql-query\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(ACRONYMS), ACRONYMS.encode()))
+            raw = b"".join(iter(lambda: sock.recv(65536), b""))
+        first, after_refusal = asyncio.run(ask_store(upstream.port))
+    finally:
+        upstream.stop()
+    assert b"transfer-encoding: chunked" in raw.lower()
+    status, headers, whole = asyncio.run(parsed([raw]))
+    assert status == 200 and headers["content-type"] == JSON
+    assert "SUSMAGPRO" in {b["a"]["value"] for b in json.loads(whole)["results"]["bindings"]}
+    for size in (1, 2, 3, 7, 1000):
+        assert asyncio.run(parsed([raw[i:i + size] for i in range(0, len(raw), size)]))[2] == whole, size
+    assert first[2] == after_refusal[2] == whole
 
 
 def test_a_cors_origin_without_scheme_is_refused_before_serving(shipped):
