@@ -13,6 +13,12 @@ from __future__ import annotations
 import asyncio
 
 
+# Oxigraph writes a result in chunks of about a kilobyte. Walking them as each read arrives costs
+# Python per chunk; they are walked when the answer may be complete (the buffer ends as the last
+# chunk does) or this many bytes have piled up, which bounds how far the result cap is overshot.
+WALK_EVERY = 1 << 18
+
+
 class UpstreamClosed(ConnectionError):
     """The server closed the connection before the answer was complete."""
 
@@ -81,6 +87,8 @@ class _Exchange(asyncio.Protocol):
                 return False
             self.body.append(bytes(self.buffer[:self.length]))
             return True
+        if not self.buffer.endswith(b"0\r\n\r\n") and len(self.buffer) < WALK_EVERY:
+            return False  # not the end yet: the chunks are walked once the last one may be in
         buffer, position, done = self.buffer, 0, False
         while True:  # walk the chunks by offset, dropping the consumed bytes once at the end
             line_end = buffer.find(b"\r\n", position)
