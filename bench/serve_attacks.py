@@ -2,8 +2,8 @@
 
     python bench/serve_attacks.py [--output remkg-build]
 
-Not a benchmark: a reproducible run of what the tests check one by one, printed as one table a
-webmaster (or a reviewer) can read. It starts `remkg serve` on loopback with small limits
+Not a benchmark: a reproducible run of what the tests check one by one (with the tests' own
+helpers), printed as one table a webmaster (or a reviewer) can read. It starts `remkg serve` on loopback with small limits
 (--timeout 2, --max-result-mb 0.2, --max-running 1, --max-waiting 0, --cors for one origin) and a
 local HTTP server that records every request made to it: the target of the SERVICE attacks, which
 must see nothing. Run it on a copy of a build: the last row rebuilds the served folder.
@@ -12,98 +12,23 @@ must see nothing. Run it on a copy of a build: the last row rebuilds the served 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.server
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from kg.front import free_loopback_port
-from kg.store import DEFAULT_OUTPUT
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers: one way to start and ask the server
 
-JSON = "application/sparql-results+json"
+from kg.store import DEFAULT_OUTPUT  # noqa: E402
+from tests.test_serve import CROSS_PRODUCT, ask, recording_server, serving, statuses_while  # noqa: E402
+
 LIGHT = "SELECT ?a WHERE { ?p <https://w3id.org/remkg/ontology#acronym> ?a }"
-CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
-def ask(url: str, query: str | None = None, method: str = "POST", headers: dict | None = None,
-        body: bytes | None = None) -> tuple[int, dict, bytes]:
-    headers = {"Accept": JSON, **(headers or {})}
-    if query is not None and method == "GET":
-        url += "?" + urllib.parse.urlencode({"query": query})
-    elif query is not None:
-        body = urllib.parse.urlencode({"query": query}).encode()
-        headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
-    request = urllib.request.Request(url, data=body, method=method, headers=headers)
-    try:
-        with urllib.request.urlopen(request, timeout=60) as reply:
-            return reply.status, dict(reply.headers), reply.read()
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
-    except OSError as error:
-        return 0, {}, str(error).encode()
-
-
-@contextlib.contextmanager
-def recorder():
-    """A local HTTP server answering anything with a 'secret'; yields its URL and what it saw."""
-    seen = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def _record(self):
-            seen.append(f"{self.command} {self.path}")
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            answer = b'{"head":{"vars":["secret"]},"results":{"bindings":[]}}'
-            self.send_response(200)
-            self.send_header("Content-Type", JSON)
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        do_GET = do_POST = _record
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}", seen
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
-@contextlib.contextmanager
-def serving(output: Path, *options: str):
-    """`remkg serve` on a free loopback port; yields its URL and a function returning its log so far."""
-    port = free_loopback_port()
-    with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
-        process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(output),
-                                    "--bind", f"127.0.0.1:{port}", *options], stdout=log, stderr=log, text=True)
-        url = f"http://127.0.0.1:{port}"
-
-        def logged() -> str:
-            log.seek(0)
-            return log.read()
-
-        try:
-            deadline = time.monotonic() + 60
-            while ask(f"{url}/logo.svg", method="GET")[0] != 200:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit(f"remkg serve did not come up: {logged()[-2000:]}")
-                time.sleep(0.1)
-            yield url, logged
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+def store_server(front_pid: int) -> set[int]:
+    """The process ids of the front's private Oxigraph servers (its children, whatever thread started them)."""
+    return {int(child) for task in Path(f"/proc/{front_pid}/task").glob("*")
+            for child in (task / "children").read_text().split()}
 
 
 def answer(result: tuple[int, dict, bytes], *header_names: str) -> str:
@@ -183,25 +108,17 @@ def concurrency(url: str) -> tuple[str, str]:
     return "16 clients x 50 requests (--max-running 16)", f"statuses {counts}"
 
 
-def rebuild_while_serving(url: str, logged, output: Path) -> tuple[str, str]:
+def rebuild_while_serving(url: str, front_pid: int, output: Path) -> tuple[str, str]:
     from kg.build import build
 
-    statuses, stop = [], threading.Event()
-
-    def keep_asking():
-        while not stop.is_set():
-            statuses.append(ask(f"{url}/query", LIGHT)[0])
-
-    with ThreadPoolExecutor(2) as pool:
-        for _ in range(2):
-            pool.submit(keep_asking)
-        build(None, output)
-        ask(f"{url}/query", LIGHT)
-        stop.set()
+    before = store_server(front_pid)
+    statuses, _ = statuses_while(url, lambda: build(None, output))
+    ask(f"{url}/query", LIGHT)
     counts = {status: statuses.count(status) for status in sorted(set(statuses))}
-    switched = [line.split(" ", 1)[1] for line in logged().splitlines() if "serving the new build" in line]
-    return ("remkg build into the served folder while 2 clients keep asking",
-            f"log: {switched or 'NO SWITCH LOGGED'}; statuses meanwhile {counts}")
+    after = store_server(front_pid)
+    switched = f"store server {sorted(before)} replaced by {sorted(after)}" if after and not after & before else \
+        f"STORE SERVER NOT REPLACED ({sorted(before)} -> {sorted(after)})"
+    return "remkg build into the served folder while 2 clients keep asking", f"{switched}; statuses meanwhile {counts}"
 
 
 def main() -> None:
@@ -209,20 +126,20 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="a build folder (the last check rebuilds it)")
     args = parser.parse_args()
     rows = []
-    with recorder() as (target, seen):
+    with recording_server() as (target, seen):
         with serving(args.output, "--timeout", "2", "--max-result-mb", "0.2", "--max-running", "1",
-                     "--max-waiting", "0", "--cors", "https://cluster.example") as (url, _):
+                     "--max-waiting", "0", "--cors", "https://cluster.example", echo_log=False) as (url, _):
             rows += service_attacks(url, target, seen)
             rows += fault_attacks(url)
-        with serving(args.output, "--allow-federation", f"{target}/allowed") as (url, _):
+        with serving(args.output, "--allow-federation", f"{target}/allowed", echo_log=False) as (url, _):
             rows.append(("--allow-federation <recorder>/allowed: SERVICE to it",
                          answer(ask(f"{url}/query", f"SELECT * WHERE {{ SERVICE <{target}/allowed> {{ ?s ?p ?o }} }}"))[:60]))
             rows.append(("... and SERVICE to another path of the same host",
                          answer(ask(f"{url}/query", f"SELECT * WHERE {{ SERVICE <{target}/other> {{ ?s ?p ?o }} }}"))))
             rows.append(("requests the recorder saw", repr(seen)))
-    with serving(args.output) as (url, logged):
+    with serving(args.output, echo_log=False) as (url, front):
         rows.append(concurrency(url))
-        rows.append(rebuild_while_serving(url, logged, args.output))
+        rows.append(rebuild_while_serving(url, front.pid, args.output))
     width = max(len(name) for name, _ in rows)
     for name, result in rows:
         print(f"{name:{width}}  {result}")

@@ -32,8 +32,9 @@ ACRONYMS = "SELECT ?a WHERE { ?p a <https://w3id.org/remkg/ontology#Project> ; <
 
 
 @contextlib.contextmanager
-def serving(output: Path, *options: str):
-    """`remkg serve` on a free loopback port; yields (base URL, the process); always stopped."""
+def serving(output: Path, *options: str, echo_log: bool = True):
+    """`remkg serve` on a free loopback port; yields (base URL, the process); always stopped.
+    (bench/serve_attacks.py uses it too, with echo_log=False.)"""
     port = _free_port()
     with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
         process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(output),
@@ -44,8 +45,9 @@ def serving(output: Path, *options: str):
         finally:
             process.terminate()
             process.wait(timeout=30)
-            log.seek(0)
-            print(log.read()[-5000:])  # the access log, shown when a test fails
+            if echo_log:
+                log.seek(0)
+                print(log.read()[-5000:])  # the access log, shown when a test fails
 
 
 def ask(url: str, query: str | None = None, method: str = "POST", headers: dict | None = None,
@@ -65,9 +67,10 @@ def ask(url: str, query: str | None = None, method: str = "POST", headers: dict 
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture()
-def recorder():
-    """A local HTTP server that records every request it gets (the target of SERVICE attacks)."""
+@contextlib.contextmanager
+def recording_server():
+    """A local HTTP server that records every request it gets (the target of SERVICE attacks);
+    yields (its URL, the list of requests it saw)."""
     seen = []
 
     answer = b'{"head":{"vars":["secret"]},"results":{"bindings":[{"secret":{"type":"literal","value":"admin page"}}]}}'
@@ -97,6 +100,12 @@ def recorder():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture()
+def recorder():
+    with recording_server() as (url, seen):
+        yield url, seen
 
 
 @pytest.fixture(scope="module")
@@ -255,6 +264,24 @@ def test_access_log_and_exposure_warning(shipped):
     assert " 200 " in line and "ms" in line and "q=" in line and line[:4].isdigit()
 
 
+def statuses_while(url: str, action) -> tuple[list[int], object]:
+    """Two clients keep sending a light query while `action` runs: the statuses they got, and what
+    `action` returned. (bench/serve_attacks.py uses it too.)"""
+    statuses, stop = [], threading.Event()
+
+    def keep_asking():
+        while not stop.is_set():
+            statuses.append(ask(f"{url}/query", ACRONYMS)[0])
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(2):
+            pool.submit(keep_asking)
+        try:
+            return statuses, action()
+        finally:
+            stop.set()
+
+
 def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
     from kg.build import build
 
@@ -267,20 +294,13 @@ def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
         assert status == 200, body
         return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
+    def rebuild_and_count(url) -> int:
+        build(FIXTURES / "data_planted", output)
+        return projects(url)
+
     with serving(output) as (url, _):
         before = projects(url)
-        statuses, stop = [], threading.Event()
-
-        def keep_asking():
-            while not stop.is_set():
-                statuses.append(ask(f"{url}/query", ACRONYMS)[0])
-
-        with ThreadPoolExecutor(2) as pool:
-            for _ in range(2):
-                pool.submit(keep_asking)
-            build(FIXTURES / "data_planted", output)
-            after = projects(url)
-            stop.set()
+        statuses, after = statuses_while(url, lambda: rebuild_and_count(url))
     assert after != before
     assert statuses and set(statuses) == {200}
 
