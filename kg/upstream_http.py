@@ -33,9 +33,10 @@ class _Exchange(asyncio.Protocol):
     def __init__(self):
         self.transport: asyncio.Transport | None = None
         self.closed = False
-        self._start(None, 0)
+        self.expect(None, 0)
 
-    def _start(self, waiter: asyncio.Future | None, cap: int) -> None:
+    def expect(self, waiter: asyncio.Future | None, cap: int) -> None:
+        """Collect the next answer into `waiter`, refusing a body past `cap` bytes."""
         self.waiter, self.cap = waiter, cap
         self.buffer = bytearray()
         self.status, self.headers, self.length, self.chunked = 0, {}, None, False
@@ -52,19 +53,21 @@ class _Exchange(asyncio.Protocol):
             self.waiter.set_exception(UpstreamClosed(f"the store closed the connection{f': {error}' if error else ''}"))
 
     def data_received(self, data: bytes) -> None:
-        if self.waiter is None:  # nothing asked: not an answer to anything
+        if self.waiter is None or self.waiter.done():  # nothing asked, or the asker gave up
             self.transport.close()
             return
         self.received = True
         self.buffer += data
         try:
-            if self._parse():
-                self.waiter.set_result((self.status, self.headers, b"".join(self.body)))
-                self.waiter = None
-        except TooLarge as error:
+            complete = self._parse()
+        except (TooLarge, ValueError, IndexError) as error:
             self.transport.close()
-            if not self.waiter.done():
-                self.waiter.set_exception(error)
+            self.waiter.set_exception(error if isinstance(error, TooLarge) else
+                                      UpstreamClosed(f"the store's answer could not be read: {error}"))
+            self.waiter = None
+            return
+        if complete:
+            self.waiter.set_result((self.status, self.headers, b"".join(self.body)))
             self.waiter = None
 
     def _parse(self) -> bool:
@@ -143,7 +146,7 @@ class UpstreamHTTP:
     async def _exchange(self, exchange: _Exchange, message: bytes, cap: int, reused: bool):
         """The answer, or None when a reused connection turned out closed before any reply."""
         waiter = asyncio.get_running_loop().create_future()
-        exchange._start(waiter, cap)
+        exchange.expect(waiter, cap)
         exchange.transport.write(message)
         try:
             status, headers, body = await waiter

@@ -331,7 +331,7 @@ def test_the_front_reads_the_store_answer_whole_however_it_arrives(shipped):
 
     async def parsed(pieces) -> tuple[int, dict, bytes]:
         exchange, waiter = _Exchange(), asyncio.get_running_loop().create_future()
-        exchange._start(waiter, 1 << 30)
+        exchange.expect(waiter, 1 << 30)
         for piece in pieces:
             exchange.data_received(piece)
         return await asyncio.wait_for(waiter, 1)
