@@ -285,11 +285,11 @@ def serve(
 ) -> None:
     """Serve the built store as a read-only SPARQL endpoint a website can query; Ctrl-C stops it.
 
-    A front checks every query before the store sees it (SERVICE refused, size caps, timeout answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request) and passes it to a private `oxigraph serve-read-only` on a loopback port.
+    A front checks every query before the store sees it (SERVICE refused, size caps, timeout answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request) and passes it to a private `oxigraph serve-read-only` on a loopback port. Complete answers are kept until the next build (--cache-mb): a website repeats its queries.
 
     Fresh data: when `remkg build --output DIR` writes a new build into the served folder, the server switches to it between requests; no restart, no failed request.
 
-    Example: remkg serve --bind 0.0.0.0:7878 --cors https://www.crms4eu.eu --timeout 10
+    Example (behind the site's reverse proxy, see the README): remkg serve --output /srv/remkg --cors https://www.crms4eu.eu --timeout 10
     """
     from kg.front import FrontConfig, exposure_warning, serve as serve_front
     from kg.store import store_path
