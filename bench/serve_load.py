@@ -48,7 +48,10 @@ def process_tree(pid: int) -> list[int]:
         current = pending.pop()
         found.append(current)
         for task in Path(f"/proc/{current}/task").glob("*"):
-            pending.extend(int(child) for child in (task / "children").read_text().split())
+            try:
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+            except FileNotFoundError:  # a thread that ended meanwhile
+                continue
     return found
 
 
