@@ -1,18 +1,28 @@
 """Request rate and latency of `remkg serve` (the front) against a bare `oxigraph serve-read-only` on
 the same store and the same query, side by side in one run, at 1, 8 and 32 concurrent clients.
 
-    python bench/serve_load.py [--output remkg-build] [--requests 400] [--clients 1 8 32]
+    python bench/serve_load.py [--output remkg-build] [--requests 2000] [--clients 1 8 32]
 
 Both servers listen on loopback only; each client sends a bounded number of POST requests on a
 kept-alive connection. The query (default: 200 labelled things; or `--query NAME` for a
-named query) is the same for both. Prints requests/s, p50 and p99 per server
-and the front's cost relative to bare Oxigraph.
+named query) is the same for both, in two ways:
+
+- `repeated`: the same text every time, as a website's widgets send it (the front answers repeats
+  from its cache of complete answers);
+- `distinct`: a different comment at the end of every request, so every request is new to the
+  front and goes through to Oxigraph (the cost of the front's checks and its loopback hop).
+
+Prints requests/s, p50 and p99 per server and the front's cost relative to bare Oxigraph, with the
+CPU time (user+sys) of each server's processes and of this client per request: the machine may be
+shared, and wall-time rates alone would hide that.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
+import os
 import statistics
 import subprocess
 import sys
@@ -28,29 +38,75 @@ from kg.store import DEFAULT_OUTPUT
 ACCEPT = "application/sparql-results+json"
 DEFAULT_QUERY = ("SELECT ?thing ?label WHERE { ?thing <http://www.w3.org/2000/01/rdf-schema#label> ?label } "
                  "LIMIT 200")
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-async def _client(session: aiohttp.ClientSession, url: str, query: str, count: int, latencies: list[float], errors: list[int]) -> None:
+def process_tree(pid: int) -> list[int]:
+    """The process and its descendants (the front's private Oxigraph servers), from /proc."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending.extend(int(child) for child in (task / "children").read_text().split())
+            except FileNotFoundError:  # a thread that ended meanwhile
+                continue
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User+system CPU time of a process tree so far."""
+    total = 0
+    for member in process_tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The sum of each process's peak resident set (VmHWM) in a process tree."""
+    total = 0
+    for member in process_tree(pid):
+        for line in Path(f"/proc/{member}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                total += int(line.split()[1])
+    return total / 1024
+
+
+async def _client(session: aiohttp.ClientSession, url: str, texts, count: int, latencies: list[float], errors: list[int]) -> None:
     for _ in range(count):
         started = time.perf_counter()
-        async with session.post(url, data=query.encode(), headers={"Content-Type": "application/sparql-query", "Accept": ACCEPT}) as reply:
+        async with session.post(url, data=next(texts).encode(), headers={"Content-Type": "application/sparql-query", "Accept": ACCEPT}) as reply:
             await reply.read()
             if reply.status != 200:
                 errors.append(reply.status)
         latencies.append(time.perf_counter() - started)
 
 
-async def load(url: str, query: str, clients: int, total: int) -> dict:
+async def load(url: str, texts, clients: int, total: int, server_pid: int) -> dict:
     latencies, errors = [], []
     per_client = max(1, total // clients)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
-        await _client(session, url, query, 5, [], [])  # warm up
-        started = time.perf_counter()
-        await asyncio.gather(*(_client(session, url, query, per_client, latencies, errors) for _ in range(clients)))
+        await _client(session, url, texts, 5, [], [])  # warm up
+        server_cpu, own_cpu, started = cpu_seconds(server_pid), time.process_time(), time.perf_counter()
+        await asyncio.gather(*(_client(session, url, texts, per_client, latencies, errors) for _ in range(clients)))
         seconds = time.perf_counter() - started
+        server_cpu, own_cpu = cpu_seconds(server_pid) - server_cpu, time.process_time() - own_cpu
     latencies.sort()
     return {"rate": len(latencies) / seconds, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "errors": len(errors)}
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "errors": len(errors),
+            "server_cpu_ms": server_cpu * 1000 / len(latencies), "client_cpu_ms": own_cpu * 1000 / len(latencies)}
+
+
+REQUEST_NUMBERS = itertools.count()  # one sequence for the whole run: no text is sent twice in `distinct`
+
+
+def texts_for(query: str, mode: str):
+    """The query texts a measurement sends: the same one, or each with its own trailing comment."""
+    if mode == "repeated":
+        return itertools.repeat(query)
+    return (f"{query}\n# request {number}" for number in REQUEST_NUMBERS)
 
 
 def _wait(url: str, seconds: float = 30) -> None:
@@ -70,8 +126,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the build folder holding store/")
     parser.add_argument("--query", default=None, help="a named query to send instead of the 200-row default")
-    parser.add_argument("--requests", type=int, default=400, help="requests per measurement")
+    parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--modes", nargs="+", choices=["repeated", "distinct"], default=["repeated", "distinct"])
     args = parser.parse_args()
     if args.query:
         named = load_named(args.query)
@@ -87,17 +144,23 @@ def main() -> None:
     try:
         bare.wait_until_up()
         _wait(f"http://127.0.0.1:{port}/logo.svg")
-        servers = {"oxigraph": f"{bare.url}/query", "remkg serve": f"http://127.0.0.1:{port}/query"}
-        print(f"query {args.query or '200 labels'!r}, {args.requests} requests per measurement")
-        print(f"{'clients':>7} {'server':12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
-        for clients in args.clients:
-            results = {}
-            for name, url in servers.items():
-                results[name] = asyncio.run(load(url, query, clients, args.requests))
-                r = results[name]
-                print(f"{clients:7d} {name:12} {r['rate']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:6d}")
-            cost = 1 - results["remkg serve"]["rate"] / results["oxigraph"]["rate"]
-            print(f"{'':7} front costs {cost:.0%} of the bare rate")
+        servers = {"oxigraph": (f"{bare.url}/query", bare.process.pid),
+                   "remkg serve": (f"http://127.0.0.1:{port}/query", front.pid)}
+        print(f"query {args.query or '200 labels'!r}, {args.requests} requests per measurement, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start")
+        print(f"{'mode':9} {'clients':>7} {'server':12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
+              f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}")
+        for mode in args.modes:
+            for clients in args.clients:
+                results = {}
+                for name, (url, pid) in servers.items():
+                    results[name] = r = asyncio.run(load(url, texts_for(query, mode), clients, args.requests, pid))
+                    print(f"{mode:9} {clients:7d} {name:12} {r['rate']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:6d} "
+                          f"{r['server_cpu_ms']:17.3f} {r['client_cpu_ms']:17.3f}")
+                cost = 1 - results["remkg serve"]["rate"] / results["oxigraph"]["rate"]
+                print(f"{'':17} front costs {cost:.0%} of the bare rate")
+        print(f"peak RSS: oxigraph {peak_rss_mb(bare.process.pid):.0f} MB, remkg serve (front and its Oxigraph) "
+              f"{peak_rss_mb(front.pid):.0f} MB; load average {os.getloadavg()[0]:.2f} at the end")
     finally:
         front.terminate()
         front.wait(timeout=20)

@@ -281,14 +281,15 @@ def serve(
     max_query_kb: int = typer.Option(100, "--max-query-kb", help="Largest query accepted, in KB; a larger one gets 413."),
     max_running: int = typer.Option(16, "--max-running", help="Queries run at once; more wait in line."),
     max_waiting: int = typer.Option(64, "--max-waiting", help="Queries waiting for a slot; beyond that 429 with Retry-After."),
+    cache_mb: float = typer.Option(64.0, "--cache-mb", help="Memory for recent complete answers, in MB, kept until the next build (a website repeats its queries); 0 turns it off."),
 ) -> None:
     """Serve the built store as a read-only SPARQL endpoint a website can query; Ctrl-C stops it.
 
-    A front checks every query before the store sees it (SERVICE refused, size caps, timeout answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request) and passes it to a private `oxigraph serve-read-only` on a loopback port.
+    A front checks every query before the store sees it (SERVICE refused, size caps, timeout answered 503, concurrency limit 429, CORS only for --cors origins, one log line per request) and passes it to a private `oxigraph serve-read-only` on a loopback port. Complete answers are kept until the next build (--cache-mb): a website repeats its queries.
 
     Fresh data: when `remkg build --output DIR` writes a new build into the served folder, the server switches to it between requests; no restart, no failed request.
 
-    Example: remkg serve --bind 0.0.0.0:7878 --cors https://www.crms4eu.eu --timeout 10
+    Example (behind the site's reverse proxy, see the README): remkg serve --output /srv/remkg --cors https://www.crms4eu.eu --timeout 10
     """
     from kg.front import FrontConfig, exposure_warning, serve as serve_front
     from kg.store import store_path
@@ -298,6 +299,7 @@ def serve(
         raise typer.Exit(1)
     config = FrontConfig(output_dir=output, timeout_s=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
                          max_query_bytes=max_query_kb * 1000, max_running=max_running, max_waiting=max_waiting,
+                         cache_bytes=int(cache_mb * 1_000_000),
                          cors=tuple(cors), federation=frozenset(allow_federation))
     malformed = [origin for origin in cors if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin)]
     if malformed:

@@ -4,11 +4,14 @@ Oxigraph server that only it can reach.
 Why a front: Oxigraph's server follows SERVICE clauses (requests on a caller's behalf), answers a
 timed-out query with 200 and a cut document, and has no switch for CORS, body or result caps or a
 limit on concurrent queries. Why a private Oxigraph server behind it (and not pyoxigraph in this
-process): pyoxigraph cannot cancel a running query, Oxigraph's server can (`--timeout-s`), and
-the Rust server keeps doing the SPARQL work and the result formats at its own speed.
+process): pyoxigraph cannot cancel a running query, Oxigraph's server can (`--timeout-s`); and
+pyoxigraph 0.5 holds the GIL while it evaluates (two threads answer no more than one), so one
+long query would stall every request of this process and use one core of many.
 
 Each query is lexed for SERVICE before it leaves this process, forwarded on a kept-alive loopback
-connection, and its answer buffered up to a size cap, so the status always matches the body. A
+connection (kg.upstream_http), and its answer buffered up to a size cap, so the status always
+matches the body; complete answers are kept per build (kg.result_cache) for the next identical
+request. A
 new build in the output folder (its marker and store change) starts a second Oxigraph server on
 the new store; requests that arrive after the change wait for it, requests already running
 finish on the old one, which is stopped once idle.
@@ -20,6 +23,7 @@ import asyncio
 import functools
 import hashlib
 import ipaddress
+import os
 import socket
 import subprocess
 import sys
@@ -28,13 +32,16 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urlencode
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector, web
+from aiohttp import web
 
 from kg.outdir import MARKER, read_marker
 from kg.query import _syntax_message
+from kg.result_cache import Answer, ResultCache
 from kg.sparql_scan import federation_refusal
 from kg.store import store_path
+from kg.upstream_http import TooLarge, UpstreamHTTP
 
 QUERY_PATHS = ("/query", "/sparql")
 PAGE_PATHS = ("/", "/yasgui.min.css", "/yasgui.min.js", "/logo.svg")
@@ -52,6 +59,7 @@ class FrontConfig:
     max_query_bytes: int = 100_000
     max_running: int = 16
     max_waiting: int = 64
+    cache_bytes: int = 64_000_000
     cors: tuple[str, ...] = ()
     federation: frozenset[str] = frozenset()
     log: object = field(default=sys.stderr)
@@ -77,11 +85,18 @@ def build_identity(output_dir: Path) -> tuple | None:
     """What tells one build from the next: the identity of its store folder and of its marker
     (a build swaps in a new folder holding both). Two stat calls, cheap enough for every request.
     None while there is no store (between the two renames of a swap)."""
+    store_file, marker_file = _watched_paths(output_dir)
     try:
-        store, marker = store_path(output_dir).stat(), (Path(output_dir) / MARKER).stat()
+        store, marker = os.stat(store_file), os.stat(marker_file)
     except OSError:
         return None
     return (store.st_dev, store.st_ino, marker.st_ino, marker.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _watched_paths(output_dir: Path) -> tuple[str, str]:
+    """The store folder and marker as plain strings, built once: build_identity runs on every request."""
+    return str(store_path(output_dir)), str(Path(output_dir) / MARKER)
 
 
 class Upstream:
@@ -93,6 +108,7 @@ class Upstream:
         self.identity = build_identity(output_dir)
         self.port = free_loopback_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.http = UpstreamHTTP("127.0.0.1", self.port)
         self.in_flight = 0
         self.process = subprocess.Popen(
             [oxigraph_executable(), "serve-read-only", "--location", str(store_path(output_dir)),
@@ -113,6 +129,7 @@ class Upstream:
         raise RuntimeError(f"the Oxigraph server on {self.url} did not come up in {seconds:.0f} s")
 
     def stop(self) -> None:
+        self.http.close()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -142,15 +159,10 @@ class Front:
         self.waiting = 0
         self.slots = asyncio.Semaphore(config.max_running)
         self.switching = asyncio.Lock()
-        self.session: ClientSession | None = None
         self.retired: list[Upstream] = []
-
-    async def start(self, app: web.Application) -> None:
-        self.session = ClientSession(connector=TCPConnector(limit=0, keepalive_timeout=30), auto_decompress=False)
+        self.results = ResultCache(config.cache_bytes)
 
     async def close(self, app: web.Application) -> None:
-        if self.session:
-            await self.session.close()
         for upstream in [self.upstream, *self.retired]:
             upstream.stop()
 
@@ -170,6 +182,7 @@ class Front:
                     return self.upstream
                 old, self.upstream = self.upstream, fresh
                 self.retired.append(old)
+                self.results.clear()
                 written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
                 self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
         self.stop_idle_retired()
@@ -199,15 +212,28 @@ class Front:
 
     # -- one query --
     async def forward(self, query: str, params: list[tuple[str, str]], accept: str) -> web.Response:
+        """The answer to one query: from the cache when the same build answered it already (no
+        slot needed, so light repeated queries pass heavy ones), else from Oxigraph in a slot."""
         refusal = _cached_refusal(query, self.config.federation)
         if refusal:
             raise QueryRefused(400, refusal)
+        answer = self.results.get(((await self.current_upstream()).identity, query, accept, *params))
+        cached = answer is not None
+        if not cached:
+            answer = await self._ask_in_slot(query, params, accept)
+        response = web.Response(status=200, body=answer.body, headers={"Content-Type": answer.content_type})
+        response["cached"] = cached
+        return response
+
+    async def _ask_in_slot(self, query: str, params: list[tuple[str, str]], accept: str) -> Answer:
         await self.acquire_slot()
         upstream = None
         try:
             upstream = await self.current_upstream()
             upstream.in_flight += 1
-            return await self._ask(upstream, query, params, accept)
+            answer = await self._ask(upstream, query, params, accept)
+            self.results.put((upstream.identity, query, accept, *params), answer)
+            return answer
         finally:
             if upstream is not None:
                 upstream.in_flight -= 1
@@ -215,19 +241,23 @@ class Front:
                     self.stop_idle_retired()
             self.release_slot()
 
-    async def _ask(self, upstream: Upstream, query: str, params, accept: str) -> web.Response:
+    async def _ask(self, upstream: Upstream, query: str, params, accept: str) -> Answer:
         config = self.config
         headers = {"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept or "*/*"}
+        target = f"/query?{urlencode(params)}" if params else "/query"
         try:
             async with asyncio.timeout(config.timeout_s + 1.0):
-                async with self.session.post(f"{upstream.url}/query", params=params, data=query.encode("utf-8"),
-                                             headers=headers, timeout=ClientTimeout(total=None)) as reply:
-                    body = await self._read_capped(reply)
-                    status, content_type = reply.status, reply.headers.get("Content-Type", "text/plain")
+                status, reply_headers, body = await upstream.http.request(
+                    "POST", target, headers, query.encode("utf-8"), cap=config.max_result_bytes)
         except TimeoutError:
             raise QueryRefused(503, _timeout_message(config.timeout_s), {"Retry-After": "5"}) from None
-        except ClientError as error:
+        except TooLarge:  # the connection is dropped: Oxigraph stops producing rows
+            raise QueryRefused(413, f"the result is larger than this server's cap of {config.max_result_bytes:,} bytes; "
+                                    "page it with ORDER BY and LIMIT/OFFSET (e.g. LIMIT 1000 OFFSET 0, 1000, …) "
+                                    "or select fewer columns") from None
+        except OSError as error:
             raise QueryRefused(502, f"the store did not answer: {error}") from None
+        content_type = reply_headers.get("content-type", "text/plain")
         if status == 200 and body[-200:].rstrip().endswith(CANCELLED):
             raise QueryRefused(503, _timeout_message(config.timeout_s), {"Retry-After": "5"})
         if status == 200 and _cut_short(body, content_type):
@@ -237,19 +267,7 @@ class Front:
             raise QueryRefused(400, _syntax_message(body.decode("utf-8", errors="replace")))
         if status != 200:
             raise QueryRefused(status, body.decode("utf-8", errors="replace"))
-        return web.Response(status=200, body=body, headers={"Content-Type": content_type})
-
-    async def _read_capped(self, reply) -> bytes:
-        cap, parts, size = self.config.max_result_bytes, [], 0
-        async for chunk in reply.content.iter_chunked(1 << 16):
-            size += len(chunk)
-            if size > cap:
-                reply.close()  # drops the connection: Oxigraph stops producing rows
-                raise QueryRefused(413, f"the result is larger than this server's cap of {cap:,} bytes; "
-                                        "page it with ORDER BY and LIMIT/OFFSET (e.g. LIMIT 1000 OFFSET 0, 1000, …) "
-                                        "or select fewer columns")
-            parts.append(chunk)
-        return b"".join(parts)
+        return Answer(body, content_type)
 
     def log_line(self, text: str) -> None:
         print(f"{datetime.now(timezone.utc).isoformat(timespec='milliseconds')} {text}", file=self.config.log, flush=True)
@@ -312,7 +330,6 @@ def make_app(config: FrontConfig, upstream: Upstream) -> web.Application:
     app = web.Application(client_max_size=config.max_query_bytes + 1024,
                           middlewares=[_access_log(front), _cors(config.cors)])
     app["front"] = front
-    app.on_startup.append(front.start)
     app.on_cleanup.append(front.close)
 
     async def query(request: web.Request) -> web.StreamResponse:
@@ -322,10 +339,11 @@ def make_app(config: FrontConfig, upstream: Upstream) -> web.Application:
 
     async def page(request: web.Request) -> web.StreamResponse:
         upstream = await front.current_upstream()
-        async with front.session.get(f"{upstream.url}{request.path}") as reply:
-            body = await reply.read()
-            return web.Response(status=reply.status, body=body,
-                                headers={"Content-Type": reply.headers.get("Content-Type", "text/plain")})
+        try:
+            status, headers, body = await upstream.http.request("GET", request.path, {})
+        except OSError as error:
+            raise QueryRefused(502, f"the store did not answer: {error}") from None
+        return web.Response(status=status, body=body, headers={"Content-Type": headers.get("content-type", "text/plain")})
 
     for path in QUERY_PATHS:
         app.router.add_route("GET", path, query)
@@ -355,7 +373,7 @@ def _access_log(front: Front):
         millis = (time.perf_counter() - started) * 1000
         front.log_line(f"{request.remote} {request.method} {request.path} {response.status} {millis:.1f}ms "
                        f"{len(response.body or b'') if isinstance(response, web.Response) else '-'}B "
-                       f"q={request.get('query_hash', '-')}")
+                       f"q={request.get('query_hash', '-')}{' cached' if response.get('cached') else ''}")
         return response
     return middleware
 

@@ -11,9 +11,11 @@ projection, which would add a column to every parameterised query.)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import time
+import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -289,7 +291,7 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
                method: str = "POST") -> Result:
     """Run a SELECT or ASK on a SPARQL 1.1 endpoint (JSON results). Credentials: REMKG_ENDPOINT_USER/PASSWORD."""
     from SPARQLWrapper import JSON, POST, GET, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     # SPARQLWrapper guesses the query type from keywords and can be fooled by words in comments.
@@ -297,22 +299,59 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
     client.setReturnFormat(JSON)
     client.setMethod(POST if method.upper() == "POST" else GET)
     client.setTimeout(int(timeout))
-    user, password = os.environ.get("REMKG_ENDPOINT_USER"), os.environ.get("REMKG_ENDPOINT_PASSWORD")
-    if user:
-        client.setCredentials(user, password or "")
+    credentials = endpoint_credentials()
+    if credentials:
+        _log_in(client, endpoint, credentials, timeout)
     started = time.perf_counter()
     try:
         payload = client.queryAndConvert()
+    except Unauthorized:
+        refused = f"refused the login of REMKG_ENDPOINT_USER={credentials[0]}" if credentials else "asks for a login"
+        raise QueryError(f"endpoint {endpoint} {refused} (HTTP 401): set REMKG_ENDPOINT_USER and "
+                         "REMKG_ENDPOINT_PASSWORD (basic or digest authentication)") from None
     except SPARQLWrapperException as error:
         raise QueryError(f"endpoint {endpoint} refused the query: {error}") from None
     except OSError as error:  # connection refused, timeout, DNS
         raise QueryError(f"endpoint {endpoint} did not answer: {error}") from None
+    finally:
+        if credentials:  # SPARQLWrapper installs its digest login for every later urllib request: drop it
+            urllib.request.install_opener(None)
     seconds = time.perf_counter() - started
     if "boolean" in payload:
         return Result(["result"], [{"result": str(payload["boolean"]).lower()}], seconds, endpoint)
     columns = payload["head"]["vars"]
     rows = [{name: _remote_value(binding.get(name)) for name in columns} for binding in payload["results"]["bindings"]]
     return Result(columns, ordered_lists(text, rows), seconds, endpoint)
+
+
+def endpoint_credentials() -> tuple[str, str] | None:
+    """The login for a remote endpoint, from REMKG_ENDPOINT_USER and REMKG_ENDPOINT_PASSWORD (push uses the same)."""
+    user = os.environ.get("REMKG_ENDPOINT_USER")
+    return (user, os.environ.get("REMKG_ENDPOINT_PASSWORD", "")) if user else None
+
+
+def _log_in(client, endpoint: str, credentials: tuple[str, str], timeout: float) -> None:
+    """Digest when the endpoint challenges for it (Virtuoso's /sparql-auth), basic otherwise, as push does.
+    SPARQLWrapper answers a digest challenge only for the realm it is given, so the challenge is read first."""
+    from SPARQLWrapper import BASIC, DIGEST
+
+    scheme, realm = _challenge(endpoint, timeout)
+    client.setHTTPAuth(DIGEST if scheme == "digest" else BASIC)
+    client.setCredentials(*credentials, **({"realm": realm} if scheme == "digest" and realm else {}))
+
+
+@functools.lru_cache(maxsize=32)
+def _challenge(endpoint: str, timeout: float) -> tuple[str | None, str | None]:
+    """The authentication scheme and realm an endpoint asks for (lower-case scheme; None if it asks for none)."""
+    import requests
+
+    try:
+        header = requests.get(endpoint, timeout=timeout, headers={"User-Agent": USER_AGENT}).headers.get("WWW-Authenticate", "")
+    except requests.RequestException as error:
+        raise QueryError(f"endpoint {endpoint} did not answer: {error}") from None
+    scheme = header.split(" ", 1)[0].lower() or None
+    realm = re.search(r'realm="([^"]*)"', header)
+    return scheme, realm.group(1) if realm else None
 
 
 def _remote_value(term: dict | None) -> str | None:

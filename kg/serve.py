@@ -3,13 +3,12 @@ endpoint (the endpoint `remkg serve` puts in front of it is kg.front)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from collections import defaultdict
 from pathlib import Path
 
-from kg.query import USER_AGENT, QueryError
+from kg.query import USER_AGENT, QueryError, endpoint_credentials
 from kg.store import DEFAULT_OUTPUT, open_store
 
 
@@ -30,12 +29,6 @@ def graphs_of_store(output_dir: Path = DEFAULT_OUTPUT) -> dict[str, list]:
     for quad in open_store(output_dir).quads_for_pattern(None, None, None, None):
         grouped[quad.graph_name.value if hasattr(quad.graph_name, "value") else ""].append(quad.triple)
     return dict(grouped)
-
-
-def endpoint_credentials() -> tuple[str, str] | None:
-    """The login for a remote endpoint, from REMKG_ENDPOINT_USER and REMKG_ENDPOINT_PASSWORD (queries use the same)."""
-    user = os.environ.get("REMKG_ENDPOINT_USER")
-    return (user, os.environ.get("REMKG_ENDPOINT_PASSWORD", "")) if user else None
 
 
 def push(endpoint: str, output_dir: Path = DEFAULT_OUTPUT, timeout: float = 120.0, progress=None) -> dict[str, int]:

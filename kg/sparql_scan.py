@@ -101,8 +101,8 @@ def federation_refusal(text: str, allowed: bool | frozenset[str] | set[str] = Fa
 
     `allowed` is False (no SERVICE at all), True (any endpoint) or a set of endpoint URLs.
     """
-    if allowed is True:
-        return None
+    if allowed is True or "service" not in (unescape_codepoints(text) if "\\" in text else text).lower():
+        return None  # no SERVICE keyword without its letters: most queries need no lexing
     targets = service_targets(text)
     if not targets:
         return None

@@ -3,9 +3,13 @@ clients, a second local server that records any request the endpoint makes on a 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import http.server
 import json
+import os
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,8 +32,9 @@ ACRONYMS = "SELECT ?a WHERE { ?p a <https://w3id.org/remkg/ontology#Project> ; <
 
 
 @contextlib.contextmanager
-def serving(output: Path, *options: str):
-    """`remkg serve` on a free loopback port; yields (base URL, the process); always stopped."""
+def serving(output: Path, *options: str, echo_log: bool = True):
+    """`remkg serve` on a free loopback port; yields (base URL, the process); always stopped.
+    (bench/serve_attacks.py uses it too, with echo_log=False.)"""
     port = _free_port()
     with tempfile.TemporaryFile("w+") as log:  # a file, not a pipe: a full pipe would stall the server
         process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(output),
@@ -40,8 +45,9 @@ def serving(output: Path, *options: str):
         finally:
             process.terminate()
             process.wait(timeout=30)
-            log.seek(0)
-            print(log.read()[-5000:])  # the access log, shown when a test fails
+            if echo_log:
+                log.seek(0)
+                print(log.read()[-5000:])  # the access log, shown when a test fails
 
 
 def ask(url: str, query: str | None = None, method: str = "POST", headers: dict | None = None,
@@ -61,9 +67,10 @@ def ask(url: str, query: str | None = None, method: str = "POST", headers: dict 
         return error.code, dict(error.headers), error.read()
 
 
-@pytest.fixture()
-def recorder():
-    """A local HTTP server that records every request it gets (the target of SERVICE attacks)."""
+@contextlib.contextmanager
+def recording_server():
+    """A local HTTP server that records every request it gets (the target of SERVICE attacks);
+    yields (its URL, the list of requests it saw)."""
     seen = []
 
     answer = b'{"head":{"vars":["secret"]},"results":{"bindings":[{"secret":{"type":"literal","value":"admin page"}}]}}'
@@ -93,6 +100,12 @@ def recorder():
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture()
+def recorder():
+    with recording_server() as (url, seen):
+        yield url, seen
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +264,24 @@ def test_access_log_and_exposure_warning(shipped):
     assert " 200 " in line and "ms" in line and "q=" in line and line[:4].isdigit()
 
 
+def statuses_while(url: str, action) -> tuple[list[int], object]:
+    """Two clients keep sending a light query while `action` runs: the statuses they got, and what
+    `action` returned. (bench/serve_attacks.py uses it too.)"""
+    statuses, stop = [], threading.Event()
+
+    def keep_asking():
+        while not stop.is_set():
+            statuses.append(ask(f"{url}/query", ACRONYMS)[0])
+
+    with ThreadPoolExecutor(2) as pool:
+        for _ in range(2):
+            pool.submit(keep_asking)
+        try:
+            return statuses, action()
+        finally:
+            stop.set()
+
+
 def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
     from kg.build import build
 
@@ -263,22 +294,74 @@ def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
         assert status == 200, body
         return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
 
+    def rebuild_and_count(url) -> int:
+        build(FIXTURES / "data_planted", output)
+        return projects(url)
+
     with serving(output) as (url, _):
         before = projects(url)
-        statuses, stop = [], threading.Event()
-
-        def keep_asking():
-            while not stop.is_set():
-                statuses.append(ask(f"{url}/query", ACRONYMS)[0])
-
-        with ThreadPoolExecutor(2) as pool:
-            for _ in range(2):
-                pool.submit(keep_asking)
-            build(FIXTURES / "data_planted", output)
-            after = projects(url)
-            stop.set()
+        statuses, after = statuses_while(url, lambda: rebuild_and_count(url))
     assert after != before
     assert statuses and set(statuses) == {200}
+
+
+def test_a_repeated_query_is_answered_by_the_front_alone(shipped):
+    """A website repeats its queries: the same query in the same format is answered again without the
+    store (its Oxigraph server paused here); another format, or an error, is not taken from the cache."""
+    with serving(shipped, "--timeout", "2") as (url, process):
+        status, _, first = ask(f"{url}/query", ACRONYMS)
+        assert status == 200 and ask(f"{url}/query", CROSS_PRODUCT)[0] == 503
+        store = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
+        os.kill(store, signal.SIGSTOP)
+        try:
+            assert ask(f"{url}/query", ACRONYMS)[::2] == (200, first)
+            assert ask(f"{url}/query", ACRONYMS, headers={"Accept": "text/csv"})[0] == 503
+            assert ask(f"{url}/query", CROSS_PRODUCT)[0] == 503
+        finally:
+            os.kill(store, signal.SIGCONT)
+        assert ask(f"{url}/query", ACRONYMS, headers={"Accept": "text/csv"})[0] == 200
+
+
+def test_the_front_reads_the_store_answer_whole_however_it_arrives(shipped):
+    """The front's own client for its Oxigraph server: a real chunked answer gives the same body
+    whatever pieces the network cuts it into, a body past the cap is refused, and the connection
+    after that still works."""
+    from kg.front import start_upstream
+    from kg.upstream_http import TooLarge, UpstreamHTTP, _Exchange
+
+    async def parsed(pieces) -> tuple[int, dict, bytes]:
+        exchange, waiter = _Exchange(), asyncio.get_running_loop().create_future()
+        exchange.expect(waiter, 1 << 30)
+        for piece in pieces:
+            exchange.data_received(piece)
+        return await asyncio.wait_for(waiter, 1)
+
+    async def ask_store(port: int) -> list:
+        client, headers = UpstreamHTTP("127.0.0.1", port), {"Accept": JSON, "Content-Type": "application/sparql-query"}
+        answers = [await client.request("POST", "/query", headers, ACRONYMS.encode())]
+        with pytest.raises(TooLarge):
+            await client.request("POST", "/query", headers, ACRONYMS.encode(), cap=100)
+        answers.append(await client.request("POST", "/query", headers, ACRONYMS.encode()))
+        client.close()
+        return answers
+
+    upstream = start_upstream(shipped, 30)
+    try:
+        with socket.create_connection(("127.0.0.1", upstream.port)) as sock:
+            sock.sendall(b"POST /query HTTP/1.1\r\nHost: store\r\nAccept: " + JSON.encode() + b"\r\nContent-Type: "
+                         b"application/sparql-query\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+                         % (len(ACRONYMS), ACRONYMS.encode()))
+            raw = b"".join(iter(lambda: sock.recv(65536), b""))
+        first, after_refusal = asyncio.run(ask_store(upstream.port))
+    finally:
+        upstream.stop()
+    assert b"transfer-encoding: chunked" in raw.lower()
+    status, headers, whole = asyncio.run(parsed([raw]))
+    assert status == 200 and headers["content-type"] == JSON
+    assert "SUSMAGPRO" in {b["a"]["value"] for b in json.loads(whole)["results"]["bindings"]}
+    for size in (1, 2, 3, 7, 1000):
+        assert asyncio.run(parsed([raw[i:i + size] for i in range(0, len(raw), size)]))[2] == whole, size
+    assert first[2] == after_refusal[2] == whole
 
 
 def test_a_cors_origin_without_scheme_is_refused_before_serving(shipped):

@@ -17,7 +17,7 @@ import pytest
 from kg.query import QueryError, list_named, run_local, run_named
 from kg.serve import push
 
-from .test_query import _free_port
+from .test_query import _free_port, oxigraph_serving
 
 VIRTUOSO_INI = """\
 [Database]
@@ -111,20 +111,83 @@ def test_push_without_a_login_says_which_variables_to_set(shipped, virtuoso, mon
         push(f"{virtuoso}/sparql-graph-crud-auth", shipped)
 
 
-# Named queries added in the merge of the site and explorer work that do not yet give the same rows on
-# Virtuoso 7.2 (projects-active-on-date passes alone but failed once in a full run). Open in issue 18.
-NOT_YET_EQUAL_ON_VIRTUOSO = {"projects-active-on-date", "site-chain", "site-class-partition", "site-schema-alignment", "site-sources"}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(query.name, marks=pytest.mark.xfail(reason="not yet the same rows on Virtuoso 7.2 (issue 18)", strict=False))
-    if query.name in NOT_YET_EQUAL_ON_VIRTUOSO else query.name
-    for query in list_named()])
+@pytest.mark.parametrize("name", [query.name for query in list_named()])
 def test_every_named_query_gives_the_same_rows_on_virtuoso(name, shipped, pushed_virtuoso):
     local = run_named(name, output_dir=shipped)
     remote = run_named(name, endpoint=pushed_virtuoso)
     assert remote.columns == local.columns
     assert remote.rows == local.rows
+
+
+@pytest.mark.parametrize("date", ["2016-06-30", "2019-06-30", "2020-06-30", "2021-06-30"])
+def test_projects_active_on_other_dates_are_the_same_on_virtuoso(date, shipped, pushed_virtuoso):
+    """Virtuoso 7.2 dropped rows for `?start <= D && ?end >= D` on these dates (not on the default one)."""
+    local = run_named("projects-active-on-date", {"date": date}, output_dir=shipped)
+    assert local.rows, "the shipped data should have projects running on the date"
+    assert run_named("projects-active-on-date", {"date": date}, endpoint=pushed_virtuoso).rows == local.rows
+
+
+def test_named_queries_log_in_with_digest_on_virtuoso(shipped, virtuoso, pushed_virtuoso, monkeypatch):
+    """Virtuoso's /sparql-auth asks for digest authentication; queries take the login push takes."""
+    local = run_named("projects", output_dir=shipped)
+    monkeypatch.delenv("REMKG_ENDPOINT_USER", raising=False)
+    with pytest.raises(QueryError, match="asks for a login.*REMKG_ENDPOINT_USER"):
+        run_named("projects", endpoint=f"{virtuoso}/sparql-auth")
+    monkeypatch.setenv("REMKG_ENDPOINT_USER", "dba")
+    monkeypatch.setenv("REMKG_ENDPOINT_PASSWORD", "dba")
+    assert run_named("projects", endpoint=f"{virtuoso}/sparql-auth").rows == local.rows
+    monkeypatch.setenv("REMKG_ENDPOINT_PASSWORD", "wrong")
+    with pytest.raises(QueryError, match="refused the login of REMKG_ENDPOINT_USER=dba"):
+        run_named("projects", endpoint=f"{virtuoso}/sparql-auth")
+    monkeypatch.delenv("REMKG_ENDPOINT_USER")
+    with pytest.raises(QueryError, match="asks for a login"):  # the earlier login is not kept
+        run_named("projects", endpoint=f"{virtuoso}/sparql-auth")
+
+
+def test_named_queries_answer_a_basic_challenge_with_a_basic_login(shipped, monkeypatch, tmp_path):
+    """An endpoint behind a reverse proxy that asks for basic authentication (here: a real Oxigraph
+    server behind a small proxy that checks the login) gets the same login from the same variables."""
+    expected = "Basic " + base64.b64encode(b"curator:s3cret").decode()
+    with oxigraph_serving(tmp_path / "store", "--union-default-graph") as upstream:
+        push(f"{upstream}/store", shipped)
+
+        class Proxy(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.headers.get("Authorization") != expected:
+                    self.send_response(401)
+                    self.send_header("WWW-Authenticate", 'Basic realm="remkg"')
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                forwarded = urllib.request.Request(f"{upstream}/query", data=body, headers={
+                    "Content-Type": self.headers["Content-Type"], "Accept": self.headers["Accept"]})
+                with urllib.request.urlopen(forwarded) as reply:
+                    answer = reply.read()
+                    self.send_response(200)
+                    self.send_header("Content-Type", reply.headers["Content-Type"])
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            endpoint = f"http://127.0.0.1:{server.server_address[1]}/query"
+            monkeypatch.setenv("REMKG_ENDPOINT_USER", "curator")
+            monkeypatch.setenv("REMKG_ENDPOINT_PASSWORD", "s3cret")
+            assert run_named("projects", endpoint=endpoint).rows == run_named("projects", output_dir=shipped).rows
+            monkeypatch.setenv("REMKG_ENDPOINT_PASSWORD", "wrong")
+            with pytest.raises(QueryError, match="refused the login"):
+                run_named("projects", endpoint=endpoint)
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 def test_stage_hierarchy_is_at_most_three_levels_deep(shipped):
