@@ -146,3 +146,44 @@ def test_complementary_pairs_that_never_overlap_rank_below_those_that_do(shipped
     assert pairs[("GENIUS", "BEETHOVEN")].score == 1.0  # GENIUS has no recorded dates: counted as overlapping
     scores = [s.score for s in complementary(eco)]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("table", ["analysis-participations", "analysis-projects"])
+@pytest.mark.parametrize("data", ["shipped", "planted"])
+def test_large_tables_read_from_the_store_equal_their_named_queries(request, data, table):
+    from kg.analysis import tables
+    from kg.query import run_named
+
+    output = request.getfixturevalue(data)
+    read = {"analysis-participations": tables.participations, "analysis-projects": tables.projects}[table]
+    as_rows = lambda rows: sorted(tuple(sorted(row.items(), key=lambda kv: kv[0])) for row in rows)  # noqa: E731
+    named = run_named(table, output_dir=output).rows
+    assert named
+    assert as_rows(read(open_store(output))) == as_rows(named)
+
+
+def test_the_ecosystem_is_the_same_read_from_the_store_or_through_the_named_queries(shipped, monkeypatch):
+    from kg.analysis import network
+
+    direct = load_ecosystem(shipped)
+    monkeypatch.setattr(network, "_large_tables", lambda output_dir: {})
+    named = load_ecosystem(shipped)
+    assert (direct.projects, direct.organisations, direct.roles) == (named.projects, named.organisations, named.roles)
+
+
+def test_tsv_cells_decode_to_the_values_pyoxigraph_gives(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.analysis.tables import select, term_value
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    objects = [ox.Literal('tab\there "quoted" \\ back\nslash é ✓'), ox.Literal("Magnet", language="de"),
+               ox.Literal("42", datatype=ox.NamedNode(xsd + "integer")), ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
+               ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")), ox.Literal("2025-01-01", datatype=ox.NamedNode(xsd + "date")),
+               ox.NamedNode("https://w3id.org/remkg/id/org/x"), ox.BlankNode("b7")]
+    store = ox.Store(str(tmp_path / "store"))
+    subject, predicate, graph = ox.NamedNode("https://w3id.org/remkg/id/s"), ox.NamedNode("https://w3id.org/remkg/ontology#p"), ox.NamedNode("https://g")
+    store.extend([ox.Quad(subject, predicate, o, graph) for o in objects])
+    decoded = sorted(term_value(o) for _, o in select(store, "SELECT ?s ?o WHERE { ?s ?p ?o }"))
+    assert decoded == sorted(quad.object.value for quad in store.quads_for_pattern(subject, predicate, None, None))
+    assert 'tab\there "quoted" \\ back\nslash é ✓' in decoded

@@ -1,0 +1,102 @@
+"""The two large analysis tables read straight from the embedded store, for CORDIS-sized graphs.
+
+`analysis-participations` and `analysis-projects` list every participation and every project: at
+full CORDIS scale 300,000 and 50,000 rows. Oxigraph evaluates their joins row by row through its
+indexes and sorts by IRI, which takes tens of seconds there; one scan per property (each a
+single-pattern SELECT, serialised to TSV in Rust) joined here in dictionaries takes a few.
+Each function gives the rows of its named query (same columns, same values, order aside);
+tests/test_analysis.py compares them on the shipped data and the planted fixture. Over an endpoint,
+the analysis runs the named queries themselves.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from kg.query import normal_value
+
+REM = "https://w3id.org/remkg/ontology#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+Row = dict[str, "str | None"]
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPED.get(code, code)
+
+
+def term_value(cell: str) -> str | None:
+    """A SPARQL TSV cell as run_local writes the term: IRI without brackets, a literal's value
+    (normalised as kg.query.normal_value does), a blank node's id; None for an empty cell."""
+    if not cell:
+        return None
+    if cell[0] == "<":
+        return cell[1:-1]
+    if cell[0] == '"':
+        end = cell.rfind('"')
+        text, suffix = cell[1:end], cell[end + 1:]
+        if "\\" in text:
+            text = _ESCAPE.sub(_unescape, text)
+        return normal_value(text, suffix[3:-1] if suffix.startswith("^^") else None)
+    return cell[2:] if cell.startswith("_:") else cell  # _:id, or a bare number or boolean
+
+
+def select(store, query: str) -> list[list[str]]:
+    """The rows of a SELECT on the union of the named graphs as lists of TSV cells (decode them
+    with term_value): serialised by Oxigraph in one go, so no Python object is made per term."""
+    solutions = store.query(query, use_default_graph_as_union=True)
+    return [line.split("\t") for line in solutions.serialize(format=_tsv()).decode("utf-8").split("\n")[1:] if line]
+
+
+def _tsv():
+    import pyoxigraph as ox
+
+    return ox.QueryResultsFormat.TSV
+
+
+def values(store, predicate: str) -> dict[str, list[str]]:
+    """Each subject's distinct values of a predicate (a triple may be in several named graphs)."""
+    found: dict[str, list[str]] = {}
+    for subject, value in select(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"):
+        found.setdefault(term_value(subject), []).append(value)
+    return {subject: sorted({term_value(v) for v in cells}) if len(cells) > 1 else [term_value(cells[0])]
+            for subject, cells in found.items()}
+
+
+def participations(store) -> list[Row]:
+    """The rows of analysis-participations: project, org, name, country, euMember, role."""
+    participants, roles = values(store, REM + "participant"), values(store, REM + "role")
+    role_labels, names = values(store, SKOS_PREF_LABEL), values(store, RDFS_LABEL)
+    iso, eu_member = values(store, REM + "isoCode"), values(store, REM + "euMemberState")
+    countries = {org: [(code, eu) for country in found for code in iso.get(country, ()) for eu in eu_member.get(country, ())]
+                 for org, found in values(store, REM + "country").items()}
+    rows = []
+    for project, found in sorted(values(store, REM + "hasParticipation").items()):
+        for participation, org in ((p, o) for p in found for o in participants.get(p, ())):
+            labelled = [(label, name) for role in roles.get(participation, ()) for label in role_labels.get(role, ())
+                        for name in names.get(org, ())]
+            for (label, name), (country, eu) in itertools.product(labelled, countries.get(org) or [(None, None)]):
+                rows.append({"project": project, "org": org, "name": name, "country": country, "euMember": eu, "role": label})
+    return rows
+
+
+PROJECT_COLUMNS = {"start": "startDate", "end": "endDate", "trlStart": "trlStart", "trlTarget": "trlTarget",
+                   "euContribution": "euContribution"}
+
+
+def projects(store) -> list[Row]:
+    """The rows of analysis-projects: project, acronym and its optional dates, TRLs and EU contribution."""
+    typed = {term_value(subject) for subject, in select(store, f"SELECT ?s WHERE {{ ?s <{RDF_TYPE}> <{REM}Project> }}")}
+    acronyms = values(store, REM + "acronym")
+    optional = {column: values(store, REM + name) for column, name in PROJECT_COLUMNS.items()}
+    rows = []
+    for project in sorted(typed):
+        for acronym in acronyms.get(project, ()):
+            choices = [optional[column].get(project) or [None] for column in PROJECT_COLUMNS]
+            for chosen in itertools.product(*choices):
+                rows.append({"project": project, "acronym": acronym, **dict(zip(PROJECT_COLUMNS, chosen))})
+    return rows
