@@ -166,3 +166,12 @@ def test_push_answers_a_basic_challenge_with_a_basic_login(shipped, monkeypatch)
         server.server_close()
     assert len(received) == len(pushed) >= 10
     assert all(path.startswith("/store?graph=") and body for path, body in received)
+
+
+@pytest.mark.parametrize("name, params", [("stage-coverage-on-date", {"date": "2021-01-01"}),
+                                          ("stage-coverage-on-date", {"date": "2019-06-01"})])
+def test_named_queries_with_parameters_give_the_same_rows_on_virtuoso(name, params, shipped, pushed_virtuoso):
+    """Dates on which the shipped data has EU money on some stages (the default date has none)."""
+    local = run_named(name, params, output_dir=shipped)
+    assert any(row.get("euContribution") for row in local.rows)
+    assert run_named(name, params, endpoint=pushed_virtuoso).rows == local.rows
