@@ -48,23 +48,40 @@ def term_value(cell: str) -> str | None:
 def select(store, query: str) -> list[list[str]]:
     """The rows of a SELECT on the union of the named graphs as lists of TSV cells (decode them
     with term_value): serialised by Oxigraph in one go, so no Python object is made per term."""
-    solutions = store.query(query, use_default_graph_as_union=True)
-    return [line.split("\t") for line in solutions.serialize(format=_tsv()).decode("utf-8").split("\n")[1:] if line]
+    return [line.split("\t") for line in _tsv(store, query).split("\n")[1:] if line]
 
 
-def _tsv():
+def _tsv(store, query: str) -> str:
     import pyoxigraph as ox
 
-    return ox.QueryResultsFormat.TSV
+    solutions = store.query(query, use_default_graph_as_union=True)
+    return solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
 
 
-def values(store, predicate: str) -> dict[str, list[str]]:
+_IRI_PAIRS = re.compile(r"^<([^>]*)>\t<([^>]*)>$", flags=re.MULTILINE)
+
+
+def pairs(store, predicate: str) -> list[tuple[str, str]]:
+    """(subject, object value) of every triple with this predicate. When every object is an IRI,
+    one regular expression reads them all (the common case, and the large tables are IRIs)."""
+    text = _tsv(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+    found = _IRI_PAIRS.findall(text)
+    if len(found) == text.count("\n") - 1:
+        return found
+    return [(term_value(subject), term_value(value)) for subject, value in
+            (line.split("\t") for line in text.split("\n")[1:] if line)]
+
+
+def values(store, predicate: str) -> dict[str, tuple[str, ...]]:
     """Each subject's distinct values of a predicate (a triple may be in several named graphs)."""
-    found: dict[str, list[str]] = {}
-    for subject, value in select(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}"):
-        found.setdefault(term_value(subject), []).append(value)
-    return {subject: sorted({term_value(v) for v in cells}) if len(cells) > 1 else [term_value(cells[0])]
-            for subject, cells in found.items()}
+    found = set(pairs(store, predicate))
+    single = dict(found)
+    if len(single) == len(found):
+        return {subject: (value,) for subject, value in single.items()}
+    grouped: dict[str, list[str]] = {}
+    for subject, value in sorted(found):
+        grouped.setdefault(subject, []).append(value)
+    return {subject: tuple(found) for subject, found in grouped.items()}
 
 
 def participations(store) -> list[Row]:
