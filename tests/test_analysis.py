@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
+from kg.analysis.cache import CACHE_NAME
 from kg.analysis.gaps import all_gaps, continuity_gaps, coverage_gaps
 from kg.analysis.match import match
 from kg.analysis.network import load_ecosystem
@@ -162,13 +164,50 @@ def test_large_tables_read_from_the_store_equal_their_named_queries(request, dat
     assert as_rows(read(open_store(output))) == as_rows(named)
 
 
-def test_the_ecosystem_is_the_same_read_from_the_store_or_through_the_named_queries(shipped, monkeypatch):
-    from kg.analysis import network
+def _facts(eco) -> tuple:
+    return (eco.projects, eco.organisations, eco.roles, eco.facets, eco.top_stages, eco.concepts, eco.countries,
+            eco.activity, sorted(eco.chain.edges(data=True)))
 
-    direct = load_ecosystem(shipped)
-    monkeypatch.setattr(network, "_large_tables", lambda output_dir: {})
-    named = load_ecosystem(shipped)
-    assert (direct.projects, direct.organisations, direct.roles) == (named.projects, named.organisations, named.roles)
+
+@pytest.fixture()
+def shipped_copy(shipped, tmp_path) -> Path:
+    import shutil
+
+    copy = tmp_path / "build"
+    shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns(CACHE_NAME))
+    return copy
+
+
+def test_the_ecosystem_is_the_same_through_the_named_queries_from_the_store_and_from_the_cache(shipped_copy, monkeypatch):
+    from kg.analysis.cache import TableCache
+    from kg.query import run_named
+
+    read = load_ecosystem(shipped_copy)
+    assert (shipped_copy / CACHE_NAME).is_file()
+    cached = load_ecosystem(shipped_copy)
+    monkeypatch.setattr(TableCache, "_read", lambda self, name: run_named(name, output_dir=self.output_dir).rows)
+    monkeypatch.setattr(TableCache, "_load", lambda self: {})
+    named = load_ecosystem(shipped_copy)
+    assert _facts(read) == _facts(named)
+    assert _facts(cached) == _facts(named)
+
+
+def test_a_cache_of_another_build_or_not_written_by_remkg_is_not_used(shipped_copy):
+    from kg.analysis.cache import TableCache
+    from kg.outdir import MARKER
+
+    load_ecosystem(shipped_copy)
+    assert TableCache(shipped_copy).tables
+    marker = (shipped_copy / MARKER).read_text()
+    unlisted = json.loads(marker)
+    unlisted["entries"].remove(CACHE_NAME)
+    (shipped_copy / MARKER).write_text(json.dumps(unlisted))
+    assert TableCache(shipped_copy).tables == {}
+    (shipped_copy / MARKER).write_text(marker)
+    assert TableCache(shipped_copy).tables
+    build = shipped_copy / "build.json"
+    build.write_text(build.read_text() + " ")
+    assert TableCache(shipped_copy).tables == {}
 
 
 def test_tsv_cells_decode_to_the_values_pyoxigraph_gives(tmp_path):

@@ -195,23 +195,18 @@ def _int(value: str | None) -> int | None:
     return int(value) if value else None
 
 
-def _large_tables(output_dir: Path) -> dict:
-    from kg.analysis import tables
-    from kg.store import open_store
-
-    store = open_store(output_dir)
-    return {"analysis-projects": lambda: tables.projects(store), "analysis-participations": lambda: tables.participations(store)}
-
-
 def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = None, with_suggestions: bool = False) -> Ecosystem:
     """Read the analysis-* named queries (embedded store, or an endpoint) into an Ecosystem. With
     `with_suggestions`, machine-suggested stages, capabilities and materials count as well (and are remembered).
-    On the embedded store the two large tables, every project and every participation, are read
-    by kg.analysis.tables instead: the same rows, in seconds rather than minutes at CORDIS scale."""
-    large = {} if endpoint else _large_tables(output_dir)
+    On the embedded store the rows come through kg.analysis.cache: the two large tables, every
+    project and every participation, read by kg.analysis.tables (the same rows, in seconds rather
+    than minutes at CORDIS scale), and all of them kept beside the store for the next run."""
+    from kg.analysis.cache import TableCache
+
+    local = None if endpoint else TableCache(output_dir)
 
     def rows(name: str) -> list[dict]:
-        return large[name]() if name in large else run_named(name, endpoint=endpoint, output_dir=output_dir).rows
+        return local.rows(name) if local else run_named(name, endpoint=endpoint, output_dir=output_dir).rows
 
     projects = {
         r["project"]: Project(r["project"], r["acronym"], _date(r["start"]), _date(r["end"]), _int(r["trlStart"]),
@@ -258,5 +253,7 @@ def load_ecosystem(output_dir: Path = DEFAULT_OUTPUT, endpoint: str | None = Non
     activity: dict[str, list[Activity]] = defaultdict(list)
     for r in rows("analysis-activity-evidence"):
         activity[r["project"]].append(Activity(r["project"], r["event"], r["eventLabel"], _date(r["date"]), r["role"], r["source"] or ""))
+    if local:
+        local.save()
     return Ecosystem(projects, organisations, roles, {p: dict(f) for p, f in facets.items()}, top_stages, concepts,
                      chain, countries, activity=dict(activity), suggested=suggested)

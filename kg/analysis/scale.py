@@ -103,13 +103,15 @@ class Incidence:
                  if p in self.project_index for s in covered if s in s_index]
         return _binary(pairs, (len(self.projects), len(stages)))
 
+    @cached_property
     def graph(self):
-        """The collaboration network as an igraph graph (vertex i = organisations[i], weighted edges)."""
+        """The collaboration network as an igraph graph (vertex i = organisations[i], weighted edges);
+        built once, as brokers and communities both read it (seconds at CORDIS scale)."""
         import igraph
 
         upper = sparse.triu(self.together, k=1).tocoo()
-        graph = igraph.Graph(n=len(self.organisations), edges=np.column_stack((upper.row, upper.col)).tolist(), directed=False)
-        graph.es["weight"] = upper.data.astype(float).tolist()
+        graph = igraph.Graph(n=len(self.organisations), edges=np.column_stack((upper.row, upper.col)), directed=False)
+        graph.es["weight"] = upper.data.astype(float)
         return graph
 
 
@@ -205,7 +207,7 @@ def betweenness(eco: "Ecosystem") -> dict[str, float]:
     """Normalised betweenness in the collaboration network: exact up to BETWEENNESS_EXACT_UP_TO
     organisations, above that estimated from BETWEENNESS_SAMPLES source organisations drawn with a fixed seed."""
     incidence = eco.incidence
-    graph = incidence.graph()
+    graph = incidence.graph
     n = graph.vcount()
     if n <= 2:
         return {}
@@ -223,7 +225,7 @@ def communities(eco: "Ecosystem") -> list[set[str]]:
     import igraph
 
     incidence = eco.incidence
-    graph = incidence.graph()
+    graph = incidence.graph
     if graph.ecount() == 0:
         return []
     igraph.set_random_number_generator(random.Random(SEED))
