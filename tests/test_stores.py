@@ -168,10 +168,12 @@ def test_push_answers_a_basic_challenge_with_a_basic_login(shipped, monkeypatch)
     assert all(path.startswith("/store?graph=") and body for path, body in received)
 
 
-@pytest.mark.parametrize("name, params", [("stage-coverage-on-date", {"date": "2021-01-01"}),
-                                          ("stage-coverage-on-date", {"date": "2019-06-01"})])
-def test_named_queries_with_parameters_give_the_same_rows_on_virtuoso(name, params, shipped, pushed_virtuoso):
-    """Dates on which the shipped data has EU money on some stages (the default date has none)."""
+@pytest.mark.parametrize("name, params", [("stage-coverage-on-date", {"date": "2021-01-01"}),  # EU money on some stages
+                                          ("stage-coverage-on-date", {"date": "2019-06-01"}),
+                                          ("countries-in-stage", {"stage": "long-loop-recycling"}),  # a narrower stage
+                                          ("countries-in-stage", {"stage": "magnet-manufacturing"})])
+def test_named_queries_with_other_parameters_give_the_same_rows_on_virtuoso(name, params, shipped, pushed_virtuoso):
+    """Rewritten for speed at scale: the same rows on Virtuoso beyond the default parameters too."""
     local = run_named(name, params, output_dir=shipped)
-    assert any(row.get("euContribution") for row in local.rows)
+    assert local.rows
     assert run_named(name, params, endpoint=pushed_virtuoso).rows == local.rows
