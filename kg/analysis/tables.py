@@ -1,10 +1,12 @@
 """The two large analysis tables read straight from the embedded store, for CORDIS-sized graphs.
 
 `analysis-participations` and `analysis-projects` list every participation and every project: at
-full CORDIS scale 300,000 and 50,000 rows. Oxigraph evaluates their joins row by row through its
-indexes and sorts by IRI, which takes tens of seconds there; one scan per property (each a
-single-pattern SELECT, serialised to TSV in Rust) joined here in dictionaries takes a few.
-Each function gives the rows of its named query (same columns, same values, order aside);
+full CORDIS scale 300,000 and 50,000 rows. Through run_local, the participations take Oxigraph
+tens of seconds (it joins participation by participation through its indexes, then sorts 300,000
+IRIs) and Python as long again to turn each term into an object. Here the participations are one
+scan per property (a single-pattern SELECT serialised to TSV by Oxigraph, read with a regular
+expression) joined in dictionaries, and the projects are the named query's own text without its
+ORDER BY. Each function gives the rows of its named query (same columns, same values, order aside);
 tests/test_analysis.py compares them on the shipped data and the planted fixture. Over an endpoint,
 the analysis runs the named queries themselves.
 """
