@@ -13,8 +13,9 @@ the analysis runs the named queries themselves.
 
 from __future__ import annotations
 
-import itertools
 import re
+from operator import itemgetter
+
 from kg.query import normal_value
 
 REM = "https://w3id.org/remkg/ontology#"
@@ -85,21 +86,30 @@ def values(store, predicate: str) -> dict[str, tuple[str, ...]]:
     return {subject: tuple(found) for subject, found in grouped.items()}
 
 
+NO_COUNTRY = ((None, None),)
+
+
 def participations(store) -> list[Row]:
-    """The rows of analysis-participations: project, org, name, country, euMember, role."""
+    """The rows of analysis-participations: project, org, name, country, euMember, role; in the
+    query's order (project, then organisation)."""
     participants, roles = values(store, REM + "participant"), values(store, REM + "role")
     role_labels, names = values(store, SKOS_PREF_LABEL), values(store, RDFS_LABEL)
     iso, eu_member = values(store, REM + "isoCode"), values(store, REM + "euMemberState")
-    countries = {org: [(code, eu) for country in found for code in iso.get(country, ()) for eu in eu_member.get(country, ())]
+    countries = {org: tuple((code, eu) for country in found for code in iso.get(country, ()) for eu in eu_member.get(country, ()))
                  for org, found in values(store, REM + "country").items()}
-    rows = []
-    for project, found in sorted(values(store, REM + "hasParticipation").items()):
-        for participation, org in ((p, o) for p in found for o in participants.get(p, ())):
-            labelled = [(label, name) for role in roles.get(participation, ()) for label in role_labels.get(role, ())
-                        for name in names.get(org, ())]
-            for (label, name), (country, eu) in itertools.product(labelled, countries.get(org) or [(None, None)]):
-                rows.append({"project": project, "org": org, "name": name, "country": country, "euMember": eu, "role": label})
-    return rows
+    found = []
+    for project, participation in set(pairs(store, REM + "hasParticipation")):
+        for org in participants.get(participation, ()):
+            for role in roles.get(participation, ()):
+                for label in role_labels.get(role, ()):
+                    for name in names.get(org, ()):
+                        for country, eu in countries.get(org) or NO_COUNTRY:
+                            found.append((project, org, name, country, eu, label))
+    found.sort(key=itemgetter(0, 1))  # the query's order: project, then organisation
+    return [dict(zip(PARTICIPATION_COLUMNS, row)) for row in found]
+
+
+PARTICIPATION_COLUMNS = ("project", "org", "name", "country", "euMember", "role")
 
 
 def projects(store) -> list[Row]:
