@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
+from kg.analysis.cache import CACHE_NAME
 from kg.analysis.gaps import all_gaps, continuity_gaps, coverage_gaps
 from kg.analysis.match import match
 from kg.analysis.network import load_ecosystem
@@ -146,3 +148,81 @@ def test_complementary_pairs_that_never_overlap_rank_below_those_that_do(shipped
     assert pairs[("GENIUS", "BEETHOVEN")].score == 1.0  # GENIUS has no recorded dates: counted as overlapping
     scores = [s.score for s in complementary(eco)]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("table", ["analysis-participations", "analysis-projects"])
+@pytest.mark.parametrize("data", ["shipped", "planted"])
+def test_large_tables_read_from_the_store_equal_their_named_queries(request, data, table):
+    from kg.analysis import tables
+    from kg.query import run_named
+
+    output = request.getfixturevalue(data)
+    read = {"analysis-participations": tables.participations, "analysis-projects": tables.projects}[table]
+    as_rows = lambda rows: sorted(tuple(sorted(row.items(), key=lambda kv: kv[0])) for row in rows)  # noqa: E731
+    named = run_named(table, output_dir=output).rows
+    assert named
+    assert as_rows(read(open_store(output))) == as_rows(named)
+
+
+def _facts(eco) -> tuple:
+    return (eco.projects, eco.organisations, eco.roles, eco.facets, eco.top_stages, eco.concepts, eco.countries,
+            eco.activity, sorted(eco.chain.edges(data=True)))
+
+
+@pytest.fixture()
+def shipped_copy(shipped, tmp_path) -> Path:
+    import shutil
+
+    copy = tmp_path / "build"
+    shutil.copytree(shipped, copy, ignore=shutil.ignore_patterns(CACHE_NAME))
+    return copy
+
+
+def test_the_ecosystem_is_the_same_through_the_named_queries_from_the_store_and_from_the_cache(shipped_copy, monkeypatch):
+    from kg.analysis.cache import TableCache
+    from kg.query import run_named
+
+    read = load_ecosystem(shipped_copy)
+    assert (shipped_copy / CACHE_NAME).is_file()
+    cached = load_ecosystem(shipped_copy)
+    monkeypatch.setattr(TableCache, "_read", lambda self, name: run_named(name, output_dir=self.output_dir).rows)
+    monkeypatch.setattr(TableCache, "_load", lambda self: {})
+    named = load_ecosystem(shipped_copy)
+    assert _facts(read) == _facts(named)
+    assert _facts(cached) == _facts(named)
+
+
+def test_a_cache_of_another_build_or_not_written_by_remkg_is_not_used(shipped_copy):
+    from kg.analysis.cache import TableCache
+    from kg.outdir import MARKER
+
+    load_ecosystem(shipped_copy)
+    assert TableCache(shipped_copy).tables
+    marker = (shipped_copy / MARKER).read_text()
+    unlisted = json.loads(marker)
+    unlisted["entries"].remove(CACHE_NAME)
+    (shipped_copy / MARKER).write_text(json.dumps(unlisted))
+    assert TableCache(shipped_copy).tables == {}
+    (shipped_copy / MARKER).write_text(marker)
+    assert TableCache(shipped_copy).tables
+    build = shipped_copy / "build.json"
+    build.write_text(build.read_text() + " ")
+    assert TableCache(shipped_copy).tables == {}
+
+
+def test_tsv_cells_decode_to_the_values_pyoxigraph_gives(tmp_path):
+    import pyoxigraph as ox
+
+    from kg.analysis.tables import select, term_value
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    objects = [ox.Literal('tab\there "quoted" \\ back\nslash é ✓'), ox.Literal("Magnet", language="de"),
+               ox.Literal("42", datatype=ox.NamedNode(xsd + "integer")), ox.Literal("1.50", datatype=ox.NamedNode(xsd + "decimal")),
+               ox.Literal("true", datatype=ox.NamedNode(xsd + "boolean")), ox.Literal("2025-01-01", datatype=ox.NamedNode(xsd + "date")),
+               ox.NamedNode("https://w3id.org/remkg/id/org/x"), ox.BlankNode("b7")]
+    store = ox.Store(str(tmp_path / "store"))
+    subject, predicate, graph = ox.NamedNode("https://w3id.org/remkg/id/s"), ox.NamedNode("https://w3id.org/remkg/ontology#p"), ox.NamedNode("https://g")
+    store.extend([ox.Quad(subject, predicate, o, graph) for o in objects])
+    decoded = sorted(term_value(o) for _, o in select(store, "SELECT ?s ?o WHERE { ?s ?p ?o }"))
+    assert decoded == sorted(quad.object.value for quad in store.quads_for_pattern(subject, predicate, None, None))
+    assert 'tab\there "quoted" \\ back\nslash é ✓' in decoded

@@ -71,6 +71,20 @@ def test_stage_coverage_and_gaps_on_a_date(shipped):
     assert "Metal and alloy production" not in gaps  # REEsilience has no recorded end
 
 
+
+@pytest.mark.parametrize("day", ["2019-06-01", "2021-01-01", "2023-06-01", "2025-01-01"])
+def test_stage_coverage_counts_each_active_projects_money_once(shipped, day):
+    """The EU contribution of a stage is that of its active projects, each once, as the gap
+    analysis sums it (it was once summed per participant country, or lost to one project without it)."""
+    import datetime as dt
+
+    from kg.analysis.gaps import coverage
+    from kg.analysis.network import load_ecosystem
+
+    rows = {r["stageLabel"]: r for r in named("stage-coverage-on-date", shipped, date=day)}
+    expected = {c.label: (str(len(c.projects)), c.eu_contribution) for c in coverage(load_ecosystem(shipped), dt.date.fromisoformat(day))}
+    assert {label: (r["activeProjects"], float(r["euContribution"] or 0)) for label, r in rows.items()} == expected
+
 def test_cluster_material_countries_events_challenges_provenance(shipped):
     assert named("cluster-members", shipped, cluster="crms4eu")[0]["declaredMembers"] == "17"
     reia = named("cluster-members", shipped, cluster="reia")

@@ -59,8 +59,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def projects_on_stage(eco: Ecosystem, stage: str, day: dt.date) -> list[str]:
-    """Projects active on `day` covering the top-level stage (or anything narrower)."""
-    return [p for p in eco.active_projects(day) if stage in eco.top_stages.get(p, set())]
+    """Projects active on `day` covering the top-level stage (or anything narrower), in IRI order.
+    Only the stage's own projects are looked at: continuity asks this for every end date in the horizon."""
+    return [p for p in eco.stage_projects.get(stage, ()) if eco.projects[p].active_on(day)]
 
 
 def coverage(eco: Ecosystem, day: dt.date) -> list[StageCoverage]:

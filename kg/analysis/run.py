@@ -1,9 +1,13 @@
-"""One analysis run over the built store: everything the commands and the report show."""
+"""One analysis run over the built store: everything the commands and the report show.
+
+Each part is computed when first asked for, so `remkg gaps` does not pay for brokers and
+communities, which dominate the cost on a CORDIS-sized network."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from kg.analysis.gaps import EVIDENCE_MAX_AGE_MONTHS, Gap, StageState, all_gaps, coverage_states
@@ -19,13 +23,37 @@ class Analysis:
     eco: Ecosystem
     day: dt.date
     horizon_months: int
-    gaps: list[Gap]
-    synergies: list[Synergy]
-    brokers: list[Broker]
-    communities: list[Community]
-    pilots: list[PilotScore]
-    states: list[StageState]
+    evidence: bool = False
+    evidence_max_age: int = EVIDENCE_MAX_AGE_MONTHS
     resting_on_suggestions: int | None = None  # conclusions that change without machine suggestions (None: not used)
+
+    @cached_property
+    def gaps(self) -> list[Gap]:
+        return all_gaps(self.eco, self.day, self.horizon_months, self.evidence, self.evidence_max_age)
+
+    @cached_property
+    def synergies(self) -> list[Synergy]:
+        return all_synergies(self.eco)
+
+    @cached_property
+    def brokers(self) -> list[Broker]:
+        return brokers(self.eco)
+
+    @cached_property
+    def communities(self) -> list[Community]:
+        return communities(self.eco)
+
+    @cached_property
+    def pilots(self) -> list[PilotScore]:
+        return pilot_scores(self.eco, self.gaps)
+
+    @cached_property
+    def states(self) -> list[StageState]:
+        return coverage_states(self.eco, self.day, self.evidence_max_age)
+
+
+def all_synergies(eco: Ecosystem) -> list[Synergy]:
+    return shared_partners(eco) + complementary(eco) + similar(eco)
 
 
 def analyse(output_dir: Path = DEFAULT_OUTPUT, day: dt.date | None = None, horizon_months: int = 24,
@@ -37,17 +65,12 @@ def analyse(output_dir: Path = DEFAULT_OUTPUT, day: dt.date | None = None, horiz
     `with_suggestions`, machine-suggested concepts count too, and the result says how many gaps and
     synergy candidates rest on them (those that differ from a run without them)."""
     day = day or dt.date.today()
-    eco = load_ecosystem(output_dir, with_suggestions=with_suggestions)
-    gaps = all_gaps(eco, day, horizon_months, evidence, evidence_max_age)
-    synergies = shared_partners(eco) + complementary(eco) + similar(eco)
-    result = Analysis(eco, day, horizon_months, gaps, synergies, brokers(eco), communities(eco), pilot_scores(eco, gaps),
-                      coverage_states(eco, day, evidence_max_age))
+    result = Analysis(load_ecosystem(output_dir, with_suggestions=with_suggestions), day, horizon_months, evidence, evidence_max_age)
     if with_suggestions:
-        plain = load_ecosystem(output_dir)
-        without = {(g.kind, g.label) for g in all_gaps(plain, day, horizon_months, evidence, evidence_max_age)}
-        without |= {(s.kind, s.a, s.b) for s in shared_partners(plain) + complementary(plain) + similar(plain)}
-        found = {(g.kind, g.label) for g in gaps} | {(s.kind, s.a, s.b) for s in synergies}
+        plain = Analysis(load_ecosystem(output_dir), day, horizon_months, evidence, evidence_max_age)
+        without = {(g.kind, g.label) for g in plain.gaps} | {(s.kind, s.a, s.b) for s in plain.synergies}
+        found = {(g.kind, g.label) for g in result.gaps} | {(s.kind, s.a, s.b) for s in result.synergies}
         result.resting_on_suggestions = len(found ^ without)
     if write:
-        write_analysis(analysis_graph(gaps, synergies, day), output_dir)
+        write_analysis(analysis_graph(result.gaps, result.synergies, day), output_dir)
     return result

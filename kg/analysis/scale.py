@@ -10,7 +10,7 @@ same data (tests/test_scale_analysis.py compares them on the shipped data and th
 
 At scale, the pair lists are cut to the strongest TOP_PAIRS, betweenness is estimated from
 BETWEENNESS_SAMPLES source organisations drawn with a fixed seed (exact on smaller networks), and
-communities are Louvain's (igraph's multilevel algorithm, seeded).
+communities are Leiden's on modularity (igraph, seeded).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ SCALE_ABOVE = 20_000  # participations; above this the scalable path is chosen
 TOP_PAIRS = 1_000  # at scale, pair lists keep the strongest this many
 BETWEENNESS_EXACT_UP_TO = 2_000  # organisations; above, betweenness is sampled
 BETWEENNESS_SAMPLES = 32
+LEIDEN_ITERATIONS = 2  # more passes barely change the partition at scale
 SEED = 42
 
 
@@ -103,13 +104,16 @@ class Incidence:
                  if p in self.project_index for s in covered if s in s_index]
         return _binary(pairs, (len(self.projects), len(stages)))
 
+    @cached_property
     def graph(self):
-        """The collaboration network as an igraph graph (vertex i = organisations[i], weighted edges)."""
+        """The collaboration network as an igraph graph (vertex i = organisations[i], weighted edges);
+        built once, as brokers and communities both read it (seconds at CORDIS scale)."""
         import igraph
 
         upper = sparse.triu(self.together, k=1).tocoo()
-        graph = igraph.Graph(n=len(self.organisations), edges=np.column_stack((upper.row, upper.col)).tolist(), directed=False)
-        graph.es["weight"] = upper.data.astype(float).tolist()
+        graph = igraph.Graph(n=len(self.organisations), directed=False)
+        graph.add_edges(np.column_stack((upper.row, upper.col)))  # from the array: a list of pairs costs seconds
+        graph.es["weight"] = upper.data.astype(float)
         return graph
 
 
@@ -159,11 +163,13 @@ def shared_pairs(eco: "Ecosystem") -> list[tuple[str, str]]:
 
 
 def _no_shared_partner(incidence: Incidence, candidates) -> sparse.csr_matrix:
-    """The candidate pairs minus those sharing a partner."""
-    candidates = sparse.csr_matrix(candidates)
-    candidates.data[:] = 1
-    overlap = candidates.multiply(incidence.shared > 0)
-    return _without_diagonal(candidates - overlap)
+    """The candidate pairs (1 each) minus those sharing a partner and a project with itself. The
+    shared counts are looked up at the candidates only: comparing the whole of B·Bᵀ costs a second at scale."""
+    candidates = sparse.csr_matrix(candidates).tocoo()
+    rows, cols = candidates.row, candidates.col
+    shared = np.asarray(incidence.shared[rows, cols]).ravel() if len(rows) else np.zeros(0)
+    keep = (shared == 0) & (rows != cols)
+    return sparse.csr_matrix((np.ones(int(keep.sum()), dtype=np.int32), (rows[keep], cols[keep])), shape=candidates.shape)
 
 
 def complementary_pairs(eco: "Ecosystem") -> list[tuple[str, str]]:
@@ -205,7 +211,7 @@ def betweenness(eco: "Ecosystem") -> dict[str, float]:
     """Normalised betweenness in the collaboration network: exact up to BETWEENNESS_EXACT_UP_TO
     organisations, above that estimated from BETWEENNESS_SAMPLES source organisations drawn with a fixed seed."""
     incidence = eco.incidence
-    graph = incidence.graph()
+    graph = incidence.graph
     n = graph.vcount()
     if n <= 2:
         return {}
@@ -219,16 +225,17 @@ def betweenness(eco: "Ecosystem") -> dict[str, float]:
 
 
 def communities(eco: "Ecosystem") -> list[set[str]]:
-    """Louvain communities of the collaboration network (igraph's multilevel algorithm, seeded)."""
+    """Communities of the collaboration network by Leiden on modularity (igraph, seeded): on the
+    CORDIS-sized network twice as fast as Louvain (igraph's multilevel) and a partition at least as good."""
     import igraph
 
     incidence = eco.incidence
-    graph = incidence.graph()
+    graph = incidence.graph
     if graph.ecount() == 0:
         return []
     igraph.set_random_number_generator(random.Random(SEED))
     try:
-        clustering = graph.community_multilevel(weights="weight")
+        clustering = graph.community_leiden(objective_function="modularity", weights="weight", n_iterations=LEIDEN_ITERATIONS)
     finally:
         igraph.set_random_number_generator(random)
     return [{incidence.organisations[i] for i in members} for members in clustering]

@@ -133,17 +133,20 @@ def brokers(eco: Ecosystem, top: int = 10, scalable: bool | None = None) -> list
     else:
         network = eco.organisation_network()
         centrality = nx.betweenness_centrality(network, normalized=True) if network.number_of_nodes() > 2 else {}
+    shown = {org: round(centrality.get(org, 0.0), 4) for org in eco.organisations}
+    cut = sorted(shown.values(), reverse=True)[top - 1] if 0 < top <= len(shown) else 0.0
     rows = []
-    for org in eco.organisations:
+    for org in (org for org, value in shown.items() if value >= cut):  # ties at the cut rank by stages, then name
         projects = eco.partners(org)
         stages = {s for p in projects for s in eco.top_stages.get(p, set())}
-        rows.append(Broker(org, eco.label(org), round(centrality.get(org, 0.0), 4), len(stages), len(projects)))
+        rows.append(Broker(org, eco.label(org), shown[org], len(stages), len(projects)))
     return sorted(rows, key=lambda r: (-r.betweenness, -r.stages_bridged, r.name))[:top]
 
 
 def communities(eco: Ecosystem, scalable: bool | None = None) -> list[Community]:
     """Communities of the organisation network by dominant stages: Louvain (NetworkX, seeded) on the
-    ecosystem-sized graph, Leiden on modularity (igraph, seeded) at scale; same graph, same answer."""
+    ecosystem-sized graph, Leiden on modularity (igraph, seeded) at scale; partitions of the same quality
+    (tests compare their modularity), not necessarily the same cut."""
     if scale.chosen(eco, scalable):
         groups = scale.communities(eco)
     else:

@@ -1,0 +1,82 @@
+"""The analysis tables of one build, read once and kept beside its store.
+
+At CORDIS scale reading the analysis tables costs more than the analyses themselves (Oxigraph
+decodes every term of 300,000 participations), and an analyst runs `gaps`, `synergies` and
+`match` one after the other on the same build. The first run writes the rows it read to
+OUTPUT/analysis-tables.json, tagged with a digest of the build's build.json; later runs on that
+build read them back. A new build replaces the whole output folder, and with it this file; a file
+whose tag does not match, or that remkg did not list in the folder's marker, is not used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from kg.outdir import OutputRefused, check_output_file, read_marker, write_file
+
+CACHE_NAME = "analysis-tables.json"
+Rows = list[dict[str, "str | None"]]
+
+
+class TableCache:
+    """Rows of the analysis-* named queries on the embedded store: from the cache file when it
+    belongs to this build, otherwise read (the two large tables by kg.analysis.tables)."""
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = Path(output_dir)
+        self.path = self.output_dir / CACHE_NAME
+        self.build = _build_digest(self.output_dir)
+        self.tables: dict[str, Rows] = self._load()
+        self.changed = False
+        self._store = None
+
+    def _load(self) -> dict[str, Rows]:
+        marker = read_marker(self.output_dir)
+        if self.build is None or marker is None or CACHE_NAME not in marker["entries"] or not self.path.is_file():
+            return {}
+        try:
+            cached = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(cached, dict) or cached.get("build") != self.build:
+            return {}
+        return {name: [dict(zip(table["columns"], row)) for row in table["rows"]] for name, table in cached["tables"].items()}
+
+    def rows(self, name: str) -> Rows:
+        if name not in self.tables:
+            self.tables[name] = self._read(name)
+            self.changed = True
+        return self.tables[name]
+
+    def _read(self, name: str) -> Rows:
+        from kg.analysis import tables
+        from kg.query import run_named
+        from kg.store import open_store
+
+        large = {"analysis-projects": tables.projects, "analysis-participations": tables.participations}
+        if name not in large:
+            return run_named(name, output_dir=self.output_dir).rows
+        self._store = self._store or open_store(self.output_dir)
+        return large[name](self._store)
+
+    def save(self) -> None:
+        """Write what was read, if anything new was; a folder remkg may not write into is left alone."""
+        if not self.changed or self.build is None:
+            return
+        try:
+            target = check_output_file(self.path)
+            tables = {name: {"columns": list(rows[0]) if rows else [], "rows": [list(row.values()) for row in rows]}
+                      for name, rows in self.tables.items()}
+            write_file(target, json.dumps({"build": self.build, "tables": tables}, separators=(",", ":")))
+        except (OSError, OutputRefused):
+            return
+        self.changed = False
+
+
+def _build_digest(output_dir: Path) -> str | None:
+    try:
+        return hashlib.sha256((output_dir / "build.json").read_bytes()).hexdigest()
+    except OSError:
+        return None
