@@ -22,8 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 import pyoxigraph
-from rdflib import Dataset, Graph, Literal
-from rdflib.namespace import XSD
+from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
 from kg.exports import write_exports
@@ -41,6 +40,7 @@ from loaders import registry
 from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
+from loaders.nquads import write_nquads
 
 ONTOLOGY_GRAPH = mint("graph", "ontology")
 EXPORTS = ("remkg.ttl", "remkg.trig", "remkg.jsonld")
@@ -74,6 +74,7 @@ class Sources:
     ontology: Graph
     curated: list[SourceGraph]
     inputs: list[tuple[SourceGraph, str]]
+    context: LoadContext | None = None  # holds the scratch folder the inputs' converted files are in
 
     def curated_graph(self) -> Graph:
         """The curated data as one graph: what SHACL and HermiT check."""
@@ -91,7 +92,8 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
     declares; LoadError with every problem of every input."""
     context, curated_sources = load_curated(data_dir, progress)
     problems, inputs = [], []
-    for entry in read_manifest(context.data_dir, registry.kinds()):
+    entries = read_manifest(context.data_dir, registry.kinds())
+    for number, entry in enumerate(entries, start=1):
         progress(f"loading {entry.kind} {entry.path}")
         try:
             loaded, loader_name = registry.load_input(entry, context)
@@ -99,10 +101,11 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
             problems.extend(error.problems)
             continue
         inputs += [(source, loader_name) for source in loaded]
-        _add_triples(context.curated, loaded)  # later inputs resolve against earlier ones, which win like curated data
+        if number < len(entries):  # later inputs resolve against earlier ones, which win like curated data
+            _add_triples(context.curated, loaded)
     if problems:
         raise LoadError(problems)
-    return Sources(context.ontology, curated_sources, inputs)
+    return Sources(context.ontology, curated_sources, inputs, context)
 
 
 def curated_dataset(sources: Sources) -> Dataset:
@@ -146,7 +149,7 @@ def load_curated(data_dir: Path | None = None, progress: Callable[[str], None] =
 
 def _add_triples(graph: Graph, sources) -> None:
     for source in sources:
-        for triple in source.triples:
+        for triple in source.rdf_triples():
             graph.add(triple)
 
 
@@ -175,7 +178,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("writing the curated graphs into the store")
         store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
         for source, _ in sources.inputs:
-            progress(f"bulk-loading {source.label} ({len(source.triples)} triples)")
+            progress(f"bulk-loading {source.label} ({source.size()} triples)")
             bulk_load(store, source, staging)
         progress("deriving partners and coordinators with SPARQL updates")
         inferred = _add_inferred(store, result.inferred)
@@ -200,33 +203,16 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
 
 
 def bulk_load(store, source: SourceGraph, scratch: Path) -> None:
-    """One input's triples into its named graph with Oxigraph's bulk loader, through an N-Quads
-    file (no rdflib graph in between)."""
+    """One input's triples into its named graph with Oxigraph's bulk loader, from the N-Quads file its
+    loader wrote (or one written here from a small loader's triples): no rdflib graph in between."""
+    if source.nquads is not None:
+        store.bulk_load(path=str(source.nquads), format=pyoxigraph.RdfFormat.N_QUADS)
+        return
     path = scratch / ".bulk.nq"
     with path.open("w", encoding="utf-8") as out:
         write_nquads(source.triples, f"<{source.graph_iri}>", out)
     store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
     path.unlink()
-
-
-def write_nquads(triples, graph: str, out) -> None:
-    """N-Quads lines for rdflib triples of IRIs and literals (loaders mint no blank nodes). Written
-    by hand: rdflib's own term.n3() costs more than the rest of the bulk path together."""
-    out.writelines(f"<{s}> <{p}> {_object(o)} {graph} .\n" for s, p, o in triples)
-
-
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def _object(term) -> str:
-    if not isinstance(term, Literal):
-        return f"<{term}>"
-    text = str(term).translate(_ESCAPES)
-    if term.language:
-        return f'"{text}"@{term.language}'
-    if term.datatype is None or term.datatype == XSD.string:
-        return f'"{text}"'
-    return f'"{text}"^^<{term.datatype}>'
 
 
 def _add_inferred(store, hermit: Graph) -> int:

@@ -132,7 +132,7 @@ def validate(data: Path = DATA_OPTION) -> None:
     if violations:
         _print_problems(f"{len(violations)} SHACL violation(s):", violations)
         raise typer.Exit(1)
-    checked = sum(len(source.triples) for source, _ in sources.inputs)
+    checked = sum(source.size() for source, _ in sources.inputs)
     console.print(f"[green]valid[/green]: {len(graph)} curated triples conform to the shapes"
                   + (f"; {checked} triples from {len(sources.inputs)} declared input graph(s) passed their row checks" if sources.inputs else ""))
 

@@ -47,7 +47,7 @@ def load(data: Path, path: str, **options) -> Graph:
     context = load_curated(data)[0]
     graph = Graph()
     for source in CordisExportLoader(data, InputEntry("cordis-export", path, options, "inputs.yaml", 1), context).load():
-        for triple in source.triples:
+        for triple in source.rdf_triples():
             graph.add(triple)
     return graph
 
@@ -380,7 +380,7 @@ def test_lenient_skips_and_reports_bad_rows(data):
     context = load_curated(data)[0]
     loader = CordisExportLoader(data, InputEntry("cordis-export", "cordis/export-basic", {"lenient": True}, "inputs.yaml", 1), context)
     graphs = loader.load()
-    subjects = {t[0] for t in graphs[0].triples}
+    subjects = {t[0] for t in graphs[0].rdf_triples()}
     assert URIRef(P + "project/ndloop-900002") not in subjects  # the bad row and its participants are skipped
     assert URIRef(P + "project/emotion-900005") in subjects
     assert graphs[0].counts["rows skipped (lenient)"] == 1
