@@ -385,3 +385,36 @@ def test_lenient_skips_and_reports_bad_rows(data):
     assert URIRef(P + "project/emotion-900005") in subjects
     assert graphs[0].counts["rows skipped (lenient)"] == 1
     assert any("project.csv:4: totalCost" in note for note in graphs[0].notes)
+
+
+def test_load_cordis_keeps_the_conversion_and_the_build_reuses_it_only_while_valid(tmp_path):
+    from loaders import converted, registry
+    from loaders.manifest import read_manifest
+
+    data = make_data(tmp_path, manifest=False)
+    shutil.rmtree(data / "cordis")
+    result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "cordis", str(CORDIS / "export-basic"), "--data", str(data),
+                             "--retrieved", "2026-01-10"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    kept = data / "cordis" / "export-basic.converted"
+    assert (kept / "conversion.json").is_file()
+    assert sorted(p.name for p in (data / "cordis").iterdir()) == ["export-basic", "export-basic.converted"]  # no scratch left
+
+    def files_loaded() -> set[Path]:
+        [entry] = read_manifest(data, registry.kinds())
+        graphs, _ = registry.load_input(entry, load_curated(data)[0])
+        return {graph.nquads.parent for graph in graphs}
+
+    assert files_loaded() == {kept}
+    build(data, tmp_path / "reused")
+    shutil.rmtree(kept)
+    build(data, tmp_path / "converted")
+    assert (tmp_path / "reused" / "remkg.nq").read_bytes() == (tmp_path / "converted" / "remkg.nq").read_bytes()
+    converted.keep(data / "cordis" / "export-basic", "no longer valid", [])
+    assert files_loaded() != {kept}  # a key that does not match: converted again
+    orgs = data / "organisations.yaml"
+    subprocess.run([sys.executable, "-m", "kg.cli", "load", "cordis", str(CORDIS / "export-basic"), "--data", str(data),
+                    "--retrieved", "2026-01-10"], check=True, capture_output=True)
+    assert files_loaded() == {kept}
+    orgs.write_text(orgs.read_text().replace('pic: "999000002"', 'pic: "999000022"'))
+    assert files_loaded() != {kept}  # the curated data it was resolved against changed
