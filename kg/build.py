@@ -17,6 +17,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -25,7 +27,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.exports import write_exports
+from kg.exports import JSONLD_MAX_TRIPLES, write_exports
 from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
@@ -64,6 +66,7 @@ class BuildReport:
     graphs: dict[str, int] = field(default_factory=dict)
     inferred: int = 0
     explorer: str = ""  # what happened to the whole-graph explorer page
+    exports: str = ""  # which export files were written (and why not JSON-LD, at scale)
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Sources:
     ontology: Graph
     curated: list[SourceGraph]
     inputs: list[tuple[SourceGraph, str]]
-    context: LoadContext | None = None  # holds the scratch folder the inputs' converted files are in
+    context: LoadContext  # its scratch folder holds the inputs' converted files, and the build's
 
     def curated_graph(self) -> Graph:
         """The curated data as one graph: what SHACL and HermiT check."""
@@ -163,32 +166,45 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     recover(output_dir)
     sources = collect(data_dir, progress)
     curated = sources.curated_graph()
-    progress("validating the curated data with SHACL")
-    violations = validate(curated, sources.ontology)
-    if violations:
-        raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
-    progress("reasoning with HermiT on the ontology and the curated data")
-    result = reason(sources.ontology + curated)
-    if not result.consistent:
-        raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
-    dataset = curated_dataset(sources)
-    staging = staging_dir(output_dir)
+    progress("reasoning with HermiT on the ontology and the curated data (in the background)")
+    background = ThreadPoolExecutor(max_workers=1)  # HermiT runs in Java while this thread fills the store
+    reasoning = background.submit(reason, sources.ontology + curated)
+    staging = None
     try:
+        progress("validating the curated data with SHACL")
+        violations = validate(curated, sources.ontology)
+        if violations:
+            raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
+        dataset = curated_dataset(sources)
+        staging = staging_dir(output_dir)
         store = pyoxigraph.Store(str(staging / STORE_DIRNAME))
         progress("writing the curated graphs into the store")
         store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        scratch = sources.context.scratch_dir()
+        files = {}
         for source, _ in sources.inputs:
             progress(f"bulk-loading {source.label} ({source.size()} triples)")
-            bulk_load(store, source, staging)
+            files.setdefault(str(source.graph_iri), []).append(bulk_load(store, source, scratch))
+        progress("waiting for HermiT")
+        result = reasoning.result()
+        if not result.consistent:
+            raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
         progress("deriving partners and coordinators with SPARQL updates")
         inferred = _add_inferred(store, result.inferred)
         graphs = graph_sizes(store)
+        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
         progress("writing exports")
-        write_exports(dataset, store, [source.graph_iri for source, _ in sources.inputs] + [INFERRED_GRAPH], staging)
+        files[str(INFERRED_GRAPH)] = []
+        exact = {iri: _exact_file(store, iri, paths, graphs.get(iri, 0), scratch) for iri, paths in files.items()}
+        jsonld = report.triples <= JSONLD_MAX_TRIPLES
+        write_exports(dataset, store, exact, staging, jsonld)
+        report.exports = "remkg.ttl, remkg.trig, remkg.nq" + (", remkg.jsonld" if jsonld else
+                         f"; no remkg.jsonld: {report.triples} triples is more than one JSON document should hold "
+                         f"(limit {JSONLD_MAX_TRIPLES}); remkg.nq and remkg.ttl hold everything")
+        progress("compacting the store")
         store.flush()
         store.optimize()
         del store
-        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
         progress("writing the explorer page")
         report.explorer = _explorer(staging, report.triples)
         (staging / "build.json").write_text(json.dumps(
@@ -197,22 +213,40 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("swapping in the new build")
         swap_in(staging, output_dir, data_dir)
     finally:
-        if staging.exists():
+        background.shutdown(wait=True)
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return report
 
 
-def bulk_load(store, source: SourceGraph, scratch: Path) -> None:
+def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
     """One input's triples into its named graph with Oxigraph's bulk loader, from the N-Quads file its
-    loader wrote (or one written here from a small loader's triples): no rdflib graph in between."""
-    if source.nquads is not None:
-        store.bulk_load(path=str(source.nquads), format=pyoxigraph.RdfFormat.N_QUADS)
-        return
-    path = scratch / ".bulk.nq"
-    with path.open("w", encoding="utf-8") as out:
-        write_nquads(source.triples, f"<{source.graph_iri}>", out)
+    loader wrote (or one written here into `scratch` from a small loader's triples): no rdflib graph
+    in between. Returns the file."""
+    path = source.nquads
+    if path is None:
+        path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
+        with path.open("w", encoding="utf-8") as out:
+            write_nquads(source.triples, f"<{source.graph_iri}>", out)
     store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
-    path.unlink()
+    return path
+
+
+def _exact_file(store, iri: str, paths: list[Path], size: int, scratch: Path) -> Path:
+    """An N-Quads file holding exactly the graph's triples once each: the one file loaded into it
+    when its lines are as many as the graph's triples (a loader wrote no line twice), or else the
+    graph dumped from the store (the inferred graph, a graph fed by two inputs)."""
+    if len(paths) == 1 and _lines(paths[0]) == size:
+        return paths[0]
+    path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
+    quads = store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(iri))
+    pyoxigraph.serialize(quads, str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    return path
+
+
+def _lines(path: Path) -> int:
+    with path.open("rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 22), b""))
 
 
 def _add_inferred(store, hermit: Graph) -> int:

@@ -147,7 +147,7 @@ def project_record(row: Row) -> ProjectRecord:
         row, matching(row, "id", _GRANT, "a grant number of 5 to 9 digits"), required(row, "acronym"),
         row.get("title"), row.get("objective"), start, end, amount(row, "totalCost"), amount(row, "ecMaxContribution"),
         row.get("frameworkProgramme").upper(), row.get("fundingScheme"),
-        [t.strip() for t in re.split(r"[;,]", row.get("topics")) if t.strip()])
+        list(dict.fromkeys(t.strip() for t in re.split(r"[;,]", row.get("topics")) if t.strip())))
 
 
 @dataclass
@@ -182,7 +182,8 @@ class CordisConverter:
         self.sources: dict[str, URIRef] = {}  # grant id -> the source node of its CORDIS page
         self.read: set[str] = set()
         self.rejected: set[str] = set()
-        self.participations: set[tuple[str, str]] = set()
+        self.participations: set[tuple[str, str]] = set()  # (grant id, PIC)
+        self.participation_iris: set[URIRef] = set()
         self.countries: dict[str, URIRef] = {}  # ISO code -> IRI
         self.programmes: set[str] = set()
 
@@ -290,18 +291,20 @@ class CordisConverter:
         org = self.index.organisation(pic, name, code)
         source = self.sources[key[0]]
         f = self.facts
-        f.extend([(org, REM.sourcedFrom, source)])
+        f.extend_once([(org, REM.sourcedFrom, source)])
         f.add_name(org, name)
         if row.get("shortName") and not self.index.is_curated(org):
-            f.extend([(org, REM.acronym, row.get("shortName"))])
+            f.extend_once([(org, REM.acronym, row.get("shortName"))])
         f.add_class(org, activity)
         f.add(org, REM.picId, pic)
         f.add(org, REM.country, self._country(code))
         if sme is not None:
             f.add(org, REM.isSME, sme)
         participation = URIRef(f"{ID_BASE}participation/{project.rsplit('/', 1)[-1]}-{org.rsplit('/', 1)[-1]}")  # both are slugs
-        f.extend([(project, REM.hasParticipation, participation), (participation, RDF.type, REM.Participation),
-                  (participation, REM.participant, org), (participation, REM.sourcedFrom, source)])
+        if participation not in self.participation_iris:  # two PICs can resolve to one curated organisation
+            self.participation_iris.add(participation)
+            f.extend([(project, REM.hasParticipation, participation), (participation, RDF.type, REM.Participation),
+                      (participation, REM.participant, org), (participation, REM.sourcedFrom, source)])
         f.add(participation, REM.role, role)
         if contribution is not None:
             f.add(participation, REM.euContribution, contribution)

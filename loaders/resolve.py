@@ -85,6 +85,8 @@ class Facts:
         self.confirmed = 0  # facts the curated data (or an earlier input) states already: not repeated
         self.stated: dict[tuple, object] = {}  # (subject, predicate) -> the first value this source stated
         self.other_names: set[tuple] = set()  # (organisation, name) stated as skos:altLabel already
+        self.repeated: set[tuple] = set()  # facts `extend_once` wrote already
+        self.disagreement_nodes: set[URIRef] = set()  # each written once, however often the claim is made
 
     def add(self, subject, predicate, value) -> None:
         """A fact that may be stated at most once per entity (a date, an amount, a role, a country)."""
@@ -138,12 +140,22 @@ class Facts:
             else:
                 self.out.add(subject, predicate, value)
 
+    def extend_once(self, triples) -> None:
+        """`extend` for facts a source states on many rows (an organisation's source, in each of its projects)."""
+        for triple in triples:
+            if triple not in self.repeated:
+                self.repeated.add(triple)
+                self.extend([triple])
+
     def _disagree(self, subject, predicate, value, shown_value) -> None:
         self.disagreements += 1
         local = slugify(str(subject).removeprefix(ID_BASE))
         digest = hashlib.sha1(_text(value).encode("utf-8")).hexdigest()[:8]  # one node per claimed value
         node = mint("disagreement", f"{str(self.source_graph).rsplit('/', 1)[-1]} {local} "
                                     f"{predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]} {digest}")
+        if node in self.disagreement_nodes:
+            return
+        self.disagreement_nodes.add(node)
         for fact in ((node, RDF.type, REM.Disagreement), (node, REM.about, subject),
                      (node, REM.onProperty, _curie(predicate)), (node, REM.claimedValue, _text(value)),
                      (node, REM.shownValue, _text(shown_value)), (node, REM.claimedIn, self.source_graph)):
