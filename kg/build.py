@@ -27,7 +27,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.exports import JSONLD_MAX_TRIPLES, write_exports
+from kg.exports import FULL_EXPORTS_MAX_TRIPLES, write_exports
 from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
@@ -66,7 +66,7 @@ class BuildReport:
     graphs: dict[str, int] = field(default_factory=dict)
     inferred: int = 0
     explorer: str = ""  # what happened to the whole-graph explorer page
-    exports: str = ""  # which export files were written (and why not JSON-LD, at scale)
+    exports: str = ""  # which export files were written (only N-Quads at scale, and why)
 
 
 @dataclass
@@ -196,11 +196,11 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("writing exports")
         files[str(INFERRED_GRAPH)] = []
         exact = {iri: _exact_file(store, iri, paths, graphs.get(iri, 0), scratch) for iri, paths in files.items()}
-        jsonld = report.triples <= JSONLD_MAX_TRIPLES
-        write_exports(dataset, store, exact, staging, jsonld)
-        report.exports = "remkg.ttl, remkg.trig, remkg.nq" + (", remkg.jsonld" if jsonld else
-                         f"; no remkg.jsonld: {report.triples} triples is more than one JSON document should hold "
-                         f"(limit {JSONLD_MAX_TRIPLES}); remkg.nq and remkg.ttl hold everything")
+        every_format = report.triples <= FULL_EXPORTS_MAX_TRIPLES
+        write_exports(dataset, store, exact, staging, every_format)
+        report.exports = "remkg.nq, remkg.ttl, remkg.trig, remkg.jsonld" if every_format else (
+            f"only remkg.nq (every graph): {report.triples} triples is more than the limit for the other "
+            f"formats ({FULL_EXPORTS_MAX_TRIPLES}); convert it with any RDF tool if you need Turtle or JSON-LD")
         progress("compacting the store")
         store.flush()
         store.optimize()

@@ -84,7 +84,7 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
 
     The new build is written aside and swapped in at the end: if anything fails, the previous
     output folder is left untouched. Exports: remkg.ttl (all facts), remkg.trig and remkg.nq
-    (one named graph per source), remkg.jsonld (not above 500,000 triples).
+    (one named graph per source), remkg.jsonld (above 500,000 triples: remkg.nq only).
 
     The output folder (default ./remkg-build) must be new, empty, or one remkg wrote (it carries a
     .remkg-output marker); the data folder, the working directory, home, a filesystem root and
@@ -112,7 +112,7 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
                   f"{len(report.graphs)} named graphs ({report.inferred} inferred)")
     if report.explorer != "explorer.html":
         console.print(report.explorer)
-    if "no remkg.jsonld" in report.exports:
+    if report.exports.startswith("only"):
         console.print(report.exports)
 
 

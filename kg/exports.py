@@ -8,8 +8,10 @@ store): copied as they are into remkg.nq, as N-Triples lines (valid Turtle) into
 remkg.trig. Scanning the store costs ~4 µs a quad (each term is looked up); copying a file is free,
 and a loader's file is the same bytes for the same input. They hold no blank nodes.
 
-JSON-LD cannot be made from lines: it is written from the store, and only while the graph is small
-enough to be read as one JSON document (JSONLD_MAX_TRIPLES); above that the build says so.
+Above FULL_EXPORTS_MAX_TRIPLES only remkg.nq is written: it holds every graph, any RDF tool reads
+it, and each further copy of millions of triples costs seconds of a build that should take 30 s.
+JSON-LD cannot be made from lines at all (it is written from the store), and a JSON reader must
+hold the whole document. The build says what it left out.
 """
 
 from __future__ import annotations
@@ -25,16 +27,22 @@ from kg.publish.export import nquads, sorted_json, union as union_graph
 from kg.vocab import PREFIXES, bind_prefixes
 
 _PREFIXES = {prefix: str(namespace) for prefix, namespace in sorted(PREFIXES.items())}
-# Above this many triples remkg.jsonld is not written: a JSON reader must hold the whole document,
-# and streaming it from the store costs more than the rest of the build at full CORDIS scale.
-JSONLD_MAX_TRIPLES = 500_000
+# Above this many triples the build writes remkg.nq alone (see above). The shipped data has ~6,000.
+FULL_EXPORTS_MAX_TRIPLES = 500_000
 _CHUNK = 1 << 22
 
 
-def write_exports(dataset: Dataset, store, graph_files: dict[str, Path], folder: Path, jsonld: bool = True) -> None:
-    """remkg.ttl, remkg.trig, remkg.nq (and remkg.jsonld when `jsonld`): the dataset, then each large
-    graph (IRI order) from its N-Quads file."""
+def write_exports(dataset: Dataset, store, graph_files: dict[str, Path], folder: Path, every_format: bool = True) -> None:
+    """remkg.nq (and, when `every_format`, remkg.ttl, remkg.trig and remkg.jsonld): the dataset, then
+    each large graph (IRI order) from its N-Quads file."""
     graphs = sorted(graph_files.items())
+    with (folder / "remkg.nq").open("wb") as out:
+        out.write(nquads(dataset).encode("utf-8"))
+        for _, path in graphs:
+            with path.open("rb") as handle:
+                shutil.copyfileobj(handle, out, _CHUNK)
+    if not every_format:
+        return
     union = union_graph(dataset)
     with (folder / "remkg.ttl").open("wb") as out:
         out.write(union.serialize(format="turtle").encode("utf-8"))
@@ -46,13 +54,7 @@ def write_exports(dataset: Dataset, store, graph_files: dict[str, Path], folder:
             out.write(f"\n<{iri}> {{\n".encode("utf-8"))
             _copy_lines(path, out, f" <{iri}> .\n".encode("utf-8"), b" .\n")
             out.write(b"}\n")
-    with (folder / "remkg.nq").open("wb") as out:
-        out.write(nquads(dataset).encode("utf-8"))
-        for _, path in graphs:
-            with path.open("rb") as handle:
-                shutil.copyfileobj(handle, out, _CHUNK)
-    if jsonld:
-        _write_jsonld(folder / "remkg.jsonld", union, store, [pyoxigraph.NamedNode(iri) for iri, _ in graphs])
+    _write_jsonld(folder / "remkg.jsonld", union, store, [pyoxigraph.NamedNode(iri) for iri, _ in graphs])
 
 
 def _copy_lines(path: Path, out, tail: bytes, replacement: bytes) -> None:
