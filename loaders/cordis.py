@@ -4,7 +4,9 @@ against the curated data, filtered by the relevance rule, with machine-suggested
 The rows are streamed (projects are kept in memory for the join, participations are converted as
 they are read), every value is checked as it is read, and every problem names file, line and
 column. Without `lenient`, any problem refuses the whole input; with it, bad rows are skipped and
-reported (in the loader's notes and the graph's provenance).
+reported (in the loader's notes and the graph's provenance). Facts are written as N-Quads lines as
+they are made (loaders.nquads: no rdflib term per value), each line once, for the store's bulk
+loader; `remkg load cordis` keeps that file beside the export (loaders.converted).
 
 Manifest options: `filter` (rare-earth | none | [grant ids]), `topics` ([topic codes] the
 rare-earth rule keeps too), `lenient` (true/false), `retrieved` (when the export was downloaded).
@@ -167,7 +169,7 @@ class CordisConverter:
     against the curated data, plus machine suggestions in a second graph. Shared by the export loader
     and the endpoint snapshot loader."""
 
-    def __init__(self, context: LoadContext, settings: "Settings"):
+    def __init__(self, context: LoadContext, settings: Settings):
         self.index = CuratedIndex(context.curated)
         self.suggester = Suggester(context.ontology)
         graph_iri = settings.graph_iri
