@@ -1,15 +1,18 @@
 """`remkg build`: ontology + curated data → SHACL gate → OWL reasoning → store and exports.
 
 Two paths, one meaning. The ontology and the curated YAML (thousands of triples) go through rdflib,
-SHACL and HermiT, where modelling errors are caught. Every input the manifest declares (CORDIS
-exports: millions of triples) goes straight into the staging Oxigraph store with its bulk loader
-(its loader has checked every row, with file and row); what HermiT would derive for it is derived
-by SPARQL updates in the store (kg.materialise), and the exports stream those graphs out of the store.
+SHACL and HermiT, where modelling errors are caught; HermiT runs in the background (it is Java)
+while the store is filled. Every input the manifest declares (CORDIS exports: millions of triples)
+goes straight into the staging Oxigraph store with its bulk loader, from the N-Quads file its loader
+wrote (kept by `remkg load cordis` and reused while valid; its loader has checked every row, with
+file and row); what HermiT would derive for it is derived by SPARQL in the store (kg.materialise),
+and the exports copy those files (kg.exports).
 
 All or nothing: everything is written into a staging folder and swapped in at the end, so a
 failed, invalid or interrupted build leaves the previous output as it was.
-Same input, same output: blank nodes get canonical labels, serialisations are sorted, and the
-graphs streamed from the store come out in the store's index order, which depends only on the data.
+Same input, same output: blank nodes get canonical labels, serialisations are sorted, a loader
+writes its file in the order of the input's rows, and a graph dumped from the store comes out in
+the store's index order, which depends only on the data.
 """
 
 from __future__ import annotations
@@ -181,26 +184,20 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("writing the curated graphs into the store")
         store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
         scratch = sources.context.scratch_dir()
-        files = {}
+        loaded: dict[str, list[tuple[Path, int]]] = {str(INFERRED_GRAPH): []}  # graph -> (file, lines) loaded into it
         for source, _ in sources.inputs:
             progress(f"bulk-loading {source.label} ({source.size()} triples)")
-            files.setdefault(str(source.graph_iri), []).append(bulk_load(store, source, scratch))
+            loaded.setdefault(str(source.graph_iri), []).append((bulk_load(store, source, scratch), source.size()))
         progress("waiting for HermiT")
         result = reasoning.result()
         if not result.consistent:
             raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
-        progress("deriving partners and coordinators with SPARQL updates")
+        progress("deriving partners and coordinators with SPARQL")
         inferred = _add_inferred(store, result.inferred)
         graphs = graph_sizes(store)
         report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
         progress("writing exports")
-        files[str(INFERRED_GRAPH)] = []
-        exact = {iri: _exact_file(store, iri, paths, graphs.get(iri, 0), scratch) for iri, paths in files.items()}
-        every_format = report.triples <= FULL_EXPORTS_MAX_TRIPLES
-        write_exports(dataset, store, exact, staging, every_format)
-        report.exports = "remkg.nq, remkg.ttl, remkg.trig, remkg.jsonld" if every_format else (
-            f"only remkg.nq (every graph): {report.triples} triples is more than the limit for the other "
-            f"formats ({FULL_EXPORTS_MAX_TRIPLES}); convert it with any RDF tool if you need Turtle or JSON-LD")
+        report.exports = _exports(dataset, store, loaded, report, staging, scratch)
         progress("compacting the store")
         store.flush()
         store.optimize()
@@ -232,21 +229,28 @@ def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
     return path
 
 
-def _exact_file(store, iri: str, paths: list[Path], size: int, scratch: Path) -> Path:
+def _exports(dataset: Dataset, store, loaded: dict[str, list[tuple[Path, int]]], report: BuildReport,
+             folder: Path, scratch: Path) -> str:
+    """Write the exports of the built store; say which were written."""
+    files = {iri: _exact_file(store, iri, paths, report.graphs.get(iri, 0), scratch) for iri, paths in loaded.items()}
+    every_format = report.triples <= FULL_EXPORTS_MAX_TRIPLES
+    write_exports(dataset, store, files, folder, every_format)
+    if every_format:
+        return "remkg.nq, remkg.ttl, remkg.trig, remkg.jsonld"
+    return (f"only remkg.nq (every graph): {report.triples} triples is more than the limit for the other formats "
+            f"({FULL_EXPORTS_MAX_TRIPLES}); convert it with any RDF tool if you need Turtle or JSON-LD")
+
+
+def _exact_file(store, iri: str, loaded: list[tuple[Path, int]], size: int, scratch: Path) -> Path:
     """An N-Quads file holding exactly the graph's triples once each: the one file loaded into it
-    when its lines are as many as the graph's triples (a loader wrote no line twice), or else the
+    when its lines are as many as the graph's triples (its loader wrote no line twice), or else the
     graph dumped from the store (the inferred graph, a graph fed by two inputs)."""
-    if len(paths) == 1 and _lines(paths[0]) == size:
-        return paths[0]
+    if len(loaded) == 1 and loaded[0][1] == size:
+        return loaded[0][0]
     path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
     quads = store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(iri))
     pyoxigraph.serialize(quads, str(path), format=pyoxigraph.RdfFormat.N_QUADS)
     return path
-
-
-def _lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 22), b""))
 
 
 def _add_inferred(store, hermit: Graph) -> int:

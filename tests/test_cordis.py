@@ -263,12 +263,17 @@ def test_suggestions_carry_their_evidence_in_their_own_graph(merged):
     assert curated_stages == []  # suggestions never become curated facts
 
 
-def test_load_cordis_copies_checks_and_records(tmp_path):
-    data = make_data(tmp_path, manifest=False)
-    shutil.rmtree(data / "cordis")
+def _load_cordis_basic(data: Path) -> None:
+    """`remkg load cordis` of the basic export into `data`, which must succeed."""
     result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "cordis", str(CORDIS / "export-basic"), "--data", str(data),
                              "--retrieved", "2026-01-10"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_load_cordis_copies_checks_and_records(tmp_path):
+    data = make_data(tmp_path, manifest=False)
+    shutil.rmtree(data / "cordis")
+    _load_cordis_basic(data)
     assert (data / "cordis" / "export-basic" / "project.csv").is_file()
     manifest = (data / "inputs.yaml").read_text()
     assert "kind: cordis-export\n  path: cordis/export-basic\n  filter: rare-earth\n  retrieved: '2026-01-10'" in manifest
@@ -393,9 +398,7 @@ def test_load_cordis_keeps_the_conversion_and_the_build_reuses_it_only_while_val
 
     data = make_data(tmp_path, manifest=False)
     shutil.rmtree(data / "cordis")
-    result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "cordis", str(CORDIS / "export-basic"), "--data", str(data),
-                             "--retrieved", "2026-01-10"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    _load_cordis_basic(data)
     kept = data / "cordis" / "export-basic.converted"
     assert (kept / "conversion.json").is_file()
     assert sorted(p.name for p in (data / "cordis").iterdir()) == ["export-basic", "export-basic.converted"]  # no scratch left
@@ -413,8 +416,7 @@ def test_load_cordis_keeps_the_conversion_and_the_build_reuses_it_only_while_val
     converted.keep(data / "cordis" / "export-basic", "no longer valid", [])
     assert files_loaded() != {kept}  # a key that does not match: converted again
     orgs = data / "organisations.yaml"
-    subprocess.run([sys.executable, "-m", "kg.cli", "load", "cordis", str(CORDIS / "export-basic"), "--data", str(data),
-                    "--retrieved", "2026-01-10"], check=True, capture_output=True)
+    _load_cordis_basic(data)  # loaded again: converted again and kept
     assert files_loaded() == {kept}
     orgs.write_text(orgs.read_text().replace('pic: "999000002"', 'pic: "999000022"'))
     assert files_loaded() != {kept}  # the curated data it was resolved against changed
