@@ -72,17 +72,18 @@ def keep(export: Path, key_text: str, graphs: list[SourceGraph]) -> None:
     folder = folder_for(export)
     staging = folder.with_name(f".{folder.name}.{os.getpid()}")
     staging.mkdir()
-    described = []
-    for number, graph in enumerate(graphs):
-        name = f"graph-{number}.nq"
-        shutil.move(str(graph.nquads), staging / name)
-        graph.nquads = staging / name
-        described.append({"iri": str(graph.graph_iri), "label": graph.label, "derived_from": graph.derived_from,
-                          "retrieved": graph.retrieved, "selection": graph.selection, "counts": graph.counts,
-                          "notes": graph.notes, "file": name, "written": graph.written})
-    (staging / DESCRIPTION).write_text(json.dumps({"key": key_text, "graphs": described}, indent=1) + "\n", encoding="utf-8")
-    if (folder / DESCRIPTION).is_file():
-        shutil.rmtree(folder)
-    os.rename(staging, folder)
-    for graph in graphs:
-        graph.nquads = folder / graph.nquads.name
+    try:
+        described = []
+        for number, graph in enumerate(graphs):
+            name = f"graph-{number}.nq"
+            shutil.move(str(graph.nquads), staging / name)
+            graph.nquads = folder / name
+            described.append({"iri": str(graph.graph_iri), "label": graph.label, "derived_from": graph.derived_from,
+                              "retrieved": graph.retrieved, "selection": graph.selection, "counts": graph.counts,
+                              "notes": graph.notes, "file": name, "written": graph.written})
+        (staging / DESCRIPTION).write_text(json.dumps({"key": key_text, "graphs": described}, indent=1) + "\n", encoding="utf-8")
+        if (folder / DESCRIPTION).is_file():
+            shutil.rmtree(folder)
+        os.rename(staging, folder)  # fails, and keeps nothing, if a folder remkg did not write has the name
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
