@@ -100,8 +100,8 @@ def _triples(output: Path) -> int:
 PHASES = ("load cordis", "build", "gaps", "synergies")
 
 
-def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: float, phases: tuple[str, ...] = PHASES) -> list[Phase]:
-    """One pipeline at one scale: its four phases, stopping at the first that fails or is capped."""
+def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: float, wanted: tuple[str, ...] = PHASES) -> list[Phase]:
+    """One pipeline at one scale: its phases (the four, or those `wanted`), stopping at the first that fails or is capped."""
     data, output = work / f"data-{pipeline}", work / f"out-{pipeline}"
     shutil.copytree(shipped_data_dir(), data)
     build = [*REMKG, "build", "--data", str(data), "--output", str(output)] if pipeline == "remkg" \
@@ -113,7 +113,7 @@ def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: flo
     steps = [("load cordis", [*REMKG, "load", "cordis", str(export), "--filter", "none", "--data", str(data)]),
              ("build", build), ("gaps", gaps), ("synergies", synergies)]
     phases = []
-    for name, command in (step for step in steps if step[0] in phases):
+    for name, command in (step for step in steps if step[0] in wanted):
         print(f"  {pipeline} {scale:g} {name}…", file=sys.stderr, flush=True)
         seconds, cpu, peak, status, detail = measure(command, cap, work)
         phases.append(Phase(pipeline, scale, name, seconds, cpu, peak, status, detail=detail))
