@@ -30,7 +30,7 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.exports import FULL_EXPORTS_MAX_TRIPLES, write_exports
+from kg.exports import FULL_EXPORTS_MAX_TRIPLES, Heads, heads, write_exports
 from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
@@ -190,6 +190,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
             loaded.setdefault(str(source.graph_iri), []).append((bulk_load(store, source, scratch), source.size()))
         progress("compacting the store")  # before the joins, which run three times faster on a compacted store
         store.optimize()
+        head = heads(dataset)  # the exports' curated part, made while HermiT may still run
         progress("waiting for HermiT")
         result = reasoning.result()
         if not result.consistent:
@@ -199,7 +200,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         graphs = graph_sizes(store)
         report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
         progress("writing exports")
-        report.exports = _exports(dataset, store, loaded, report, staging, scratch)
+        report.exports = _exports(head, store, loaded, report, staging, scratch)
         store.flush()  # the inferred graph's few new files stay uncompacted: compacting again costs more than it saves
         del store
         progress("writing the explorer page")
@@ -229,12 +230,12 @@ def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
     return path
 
 
-def _exports(dataset: Dataset, store, loaded: dict[str, list[tuple[Path, int]]], report: BuildReport,
+def _exports(head: Heads, store, loaded: dict[str, list[tuple[Path, int]]], report: BuildReport,
              folder: Path, scratch: Path) -> str:
     """Write the exports of the built store; say which were written."""
     files = {iri: _exact_file(store, iri, paths, report.graphs.get(iri, 0), scratch) for iri, paths in loaded.items()}
     every_format = report.triples <= FULL_EXPORTS_MAX_TRIPLES
-    write_exports(dataset, store, files, folder, every_format)
+    write_exports(head, store, files, folder, every_format)
     if every_format:
         return "remkg.nq, remkg.ttl, remkg.trig, remkg.jsonld"
     return (f"only remkg.nq (every graph): {report.triples} triples is more than the limit for the other formats "

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph
@@ -32,29 +33,44 @@ FULL_EXPORTS_MAX_TRIPLES = 500_000
 _CHUNK = 1 << 22
 
 
-def write_exports(dataset: Dataset, store, graph_files: dict[str, Path], folder: Path, every_format: bool = True) -> None:
-    """remkg.nq (and, when `every_format`, remkg.ttl, remkg.trig and remkg.jsonld): the dataset, then
-    each large graph (IRI order) from its N-Quads file."""
+@dataclass(frozen=True)
+class Heads:
+    """The dataset's part of each export, as text. It needs no store, so the build makes it while
+    HermiT still runs."""
+
+    nquads: str
+    turtle: str
+    trig: str
+    jsonld: str
+
+
+def heads(dataset: Dataset) -> Heads:
+    union = union_graph(dataset)
+    return Heads(nquads(dataset), union.serialize(format="turtle"), _trig(dataset), _jsonld_text(union))
+
+
+def write_exports(head: Heads, store, graph_files: dict[str, Path], folder: Path, every_format: bool = True) -> None:
+    """remkg.nq (and, when `every_format`, remkg.ttl, remkg.trig and remkg.jsonld): the dataset's
+    part, then each large graph (IRI order) from its N-Quads file."""
     graphs = sorted(graph_files.items())
     with (folder / "remkg.nq").open("wb") as out:
-        out.write(nquads(dataset).encode("utf-8"))
+        out.write(head.nquads.encode("utf-8"))
         for _, path in graphs:
             with path.open("rb") as handle:
                 shutil.copyfileobj(handle, out, _CHUNK)
     if not every_format:
         return
-    union = union_graph(dataset)
     with (folder / "remkg.ttl").open("wb") as out:
-        out.write(union.serialize(format="turtle").encode("utf-8"))
+        out.write(head.turtle.encode("utf-8"))
         for iri, path in graphs:
             _copy_lines(path, out, f" <{iri}> .\n".encode("utf-8"), b" .\n")
     with (folder / "remkg.trig").open("wb") as out:  # TriG allows no prefix inside a graph block: full IRIs
-        out.write(_trig(dataset).encode("utf-8"))
+        out.write(head.trig.encode("utf-8"))
         for iri, path in graphs:
             out.write(f"\n<{iri}> {{\n".encode("utf-8"))
             _copy_lines(path, out, f" <{iri}> .\n".encode("utf-8"), b" .\n")
             out.write(b"}\n")
-    _write_jsonld(folder / "remkg.jsonld", union, store, [pyoxigraph.NamedNode(iri) for iri, _ in graphs])
+    _write_jsonld(folder / "remkg.jsonld", head.jsonld, store, [pyoxigraph.NamedNode(iri) for iri, _ in graphs])
 
 
 def _copy_lines(path: Path, out, tail: bytes, replacement: bytes) -> None:
@@ -98,14 +114,18 @@ class _ArrayItems:
         self.pending = b""
 
 
-def _write_jsonld(path: Path, union: Graph, store, graphs) -> None:
-    """One JSON-LD document: the dataset compacted with the local context, its node objects sorted,
-    then the store graphs' node objects (full IRIs, as pyoxigraph writes them) in the same @graph."""
+def _jsonld_text(union: Graph) -> str:
+    """The dataset compacted with the local context, its node objects sorted."""
     document = sorted_json(json.loads(union.serialize(format="json-ld", context=_PREFIXES, auto_compact=True)))
     if "@graph" not in document:
         context = document.pop("@context", _PREFIXES)
         document = {"@context": context, "@graph": [document] if document else []}
-    text = json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False)
+    return json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False)
+
+
+def _write_jsonld(path: Path, text: str, store, graphs) -> None:
+    """One JSON-LD document: the dataset's, then the store graphs' node objects (full IRIs, as
+    pyoxigraph writes them) in the same @graph."""
     tail = "\n ]\n}"
     with path.open("wb") as out:
         if not text.endswith(tail):  # an empty @graph: nothing to splice into
