@@ -57,7 +57,7 @@ def main() -> None:
             started = time.perf_counter()
             graphs = CordisExportLoader(Path(tmp), entry, context).load()
             seconds = time.perf_counter() - started
-            triples = sum(len(g.triples) for g in graphs)
+            triples = sum(g.size() for g in graphs)
             print(f"filter {filter_value:10} {rows:8} rows in {seconds:6.2f} s = {rows / seconds:8.0f} rows/s, {triples} triples")
 
 

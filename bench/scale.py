@@ -2,6 +2,7 @@
 remkg's pipeline and on the same pipeline over rdflib's in-memory store, in one run.
 
     python bench/scale.py [--scales 0.01 0.1 1.0] [--cap 600] [--pipelines remkg rdflib] [--report FILE]
+                          [--phases "load cordis" build gaps synergies] [--no-queries]
 
 For each scale a CORDIS export is generated (bench/generate_cordis.py; 1.0 = 50,000 projects and
 300,000 participations) next to a copy of the shipped curated data. Every phase runs as its own
@@ -96,8 +97,11 @@ def _triples(output: Path) -> int:
     return json.loads(path.read_text())["triples"] if path.exists() else 0
 
 
-def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: float) -> list[Phase]:
-    """One pipeline at one scale: its four phases, stopping at the first that fails or is capped."""
+PHASES = ("load cordis", "build", "gaps", "synergies")
+
+
+def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: float, wanted: tuple[str, ...] = PHASES) -> list[Phase]:
+    """One pipeline at one scale: its phases (the four, or those `wanted`), stopping at the first that fails or is capped."""
     data, output = work / f"data-{pipeline}", work / f"out-{pipeline}"
     shutil.copytree(shipped_data_dir(), data)
     build = [*REMKG, "build", "--data", str(data), "--output", str(output)] if pipeline == "remkg" \
@@ -109,7 +113,7 @@ def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: flo
     steps = [("load cordis", [*REMKG, "load", "cordis", str(export), "--filter", "none", "--data", str(data)]),
              ("build", build), ("gaps", gaps), ("synergies", synergies)]
     phases = []
-    for name, command in steps:
+    for name, command in (step for step in steps if step[0] in wanted):
         print(f"  {pipeline} {scale:g} {name}…", file=sys.stderr, flush=True)
         seconds, cpu, peak, status, detail = measure(command, cap, work)
         phases.append(Phase(pipeline, scale, name, seconds, cpu, peak, status, detail=detail))
@@ -133,7 +137,8 @@ def query_latency(output: Path, runs: int = 3) -> dict[str, float]:
     return found
 
 
-def benchmark(scales: list[float], pipelines: list[str], cap: float, work: Path) -> Run:
+def benchmark(scales: list[float], pipelines: list[str], cap: float, work: Path,
+              phases: tuple[str, ...] = PHASES, queries: bool = True) -> Run:
     run = Run()
     for scale in scales:
         folder = work / f"scale-{scale:g}"
@@ -141,9 +146,9 @@ def benchmark(scales: list[float], pipelines: list[str], cap: float, work: Path)
         run.inputs[scale] = Generator(scale).write(export)
         print(f"scale {scale:g}: {run.inputs[scale][0]} projects, {run.inputs[scale][1]} participations", file=sys.stderr)
         for pipeline in pipelines:
-            run.phases += run_pipeline(pipeline, scale, export, folder, cap)
+            run.phases += run_pipeline(pipeline, scale, export, folder, cap, phases)
         remkg_built = folder / "out-remkg"
-        if scale == max(scales) and (remkg_built / "store").is_dir():
+        if queries and scale == max(scales) and (remkg_built / "store").is_dir():
             run.queries = query_latency(remkg_built)
     return run
 
@@ -185,10 +190,13 @@ def main() -> None:
     parser.add_argument("--cap", type=float, default=600, help="seconds after which a phase is killed")
     parser.add_argument("--work", type=Path, default=None, help="working folder (default: a temporary one, removed)")
     parser.add_argument("--report", type=Path, default=None, help="also write the Markdown table here")
+    parser.add_argument("--phases", nargs="+", default=list(PHASES), choices=PHASES,
+                        help="the phases to run, in pipeline order (load cordis and build come first when asked)")
+    parser.add_argument("--no-queries", action="store_true", help="skip the named-query latencies at the largest scale")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="remkg-scale-"))
     try:
-        table = markdown(benchmark(sorted(args.scales), args.pipelines, args.cap, work))
+        table = markdown(benchmark(sorted(args.scales), args.pipelines, args.cap, work, tuple(args.phases), not args.no_queries))
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -1,15 +1,18 @@
 """`remkg build`: ontology + curated data → SHACL gate → OWL reasoning → store and exports.
 
 Two paths, one meaning. The ontology and the curated YAML (thousands of triples) go through rdflib,
-SHACL and HermiT, where modelling errors are caught. Every input the manifest declares (CORDIS
-exports: millions of triples) goes straight into the staging Oxigraph store with its bulk loader
-(its loader has checked every row, with file and row); what HermiT would derive for it is derived
-by SPARQL updates in the store (kg.materialise), and the exports stream those graphs out of the store.
+SHACL and HermiT, where modelling errors are caught; HermiT runs in the background (it is Java)
+while the store is filled. Every input the manifest declares (CORDIS exports: millions of triples)
+goes straight into the staging Oxigraph store with its bulk loader, from the N-Quads file its loader
+wrote (kept by `remkg load cordis` and reused while valid; its loader has checked every row, with
+file and row); what HermiT would derive for it is derived by SPARQL in the store (kg.materialise),
+and the exports copy those files (kg.exports).
 
 All or nothing: everything is written into a staging folder and swapped in at the end, so a
 failed, invalid or interrupted build leaves the previous output as it was.
-Same input, same output: blank nodes get canonical labels, serialisations are sorted, and the
-graphs streamed from the store come out in the store's index order, which depends only on the data.
+Same input, same output: blank nodes get canonical labels, serialisations are sorted, a loader
+writes its file in the order of the input's rows, and a graph dumped from the store comes out in
+the store's index order, which depends only on the data.
 """
 
 from __future__ import annotations
@@ -17,16 +20,17 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import pyoxigraph
-from rdflib import Dataset, Graph, Literal
-from rdflib.namespace import XSD
+from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
-from kg.exports import write_exports
+from kg.exports import FULL_EXPORTS_MAX_TRIPLES, Heads, heads, write_exports
 from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
@@ -41,6 +45,7 @@ from loaders import registry
 from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
+from loaders.nquads import write_nquads
 
 ONTOLOGY_GRAPH = mint("graph", "ontology")
 EXPORTS = ("remkg.ttl", "remkg.trig", "remkg.jsonld")
@@ -64,6 +69,7 @@ class BuildReport:
     graphs: dict[str, int] = field(default_factory=dict)
     inferred: int = 0
     explorer: str = ""  # what happened to the whole-graph explorer page
+    exports: str = ""  # which export files were written (only N-Quads at scale, and why)
 
 
 @dataclass
@@ -74,6 +80,7 @@ class Sources:
     ontology: Graph
     curated: list[SourceGraph]
     inputs: list[tuple[SourceGraph, str]]
+    context: LoadContext  # its scratch folder holds the inputs' converted files, and the build's
 
     def curated_graph(self) -> Graph:
         """The curated data as one graph: what SHACL and HermiT check."""
@@ -91,7 +98,8 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
     declares; LoadError with every problem of every input."""
     context, curated_sources = load_curated(data_dir, progress)
     problems, inputs = [], []
-    for entry in read_manifest(context.data_dir, registry.kinds()):
+    entries = read_manifest(context.data_dir, registry.kinds())
+    for number, entry in enumerate(entries, start=1):
         progress(f"loading {entry.kind} {entry.path}")
         try:
             loaded, loader_name = registry.load_input(entry, context)
@@ -99,10 +107,11 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
             problems.extend(error.problems)
             continue
         inputs += [(source, loader_name) for source in loaded]
-        _add_triples(context.curated, loaded)  # later inputs resolve against earlier ones, which win like curated data
+        if number < len(entries):  # later inputs resolve against earlier ones, which win like curated data
+            _add_triples(context.curated, loaded)
     if problems:
         raise LoadError(problems)
-    return Sources(context.ontology, curated_sources, inputs)
+    return Sources(context.ontology, curated_sources, inputs, context)
 
 
 def curated_dataset(sources: Sources) -> Dataset:
@@ -146,7 +155,7 @@ def load_curated(data_dir: Path | None = None, progress: Callable[[str], None] =
 
 def _add_triples(graph: Graph, sources) -> None:
     for source in sources:
-        for triple in source.triples:
+        for triple in source.rdf_triples():
             graph.add(triple)
 
 
@@ -160,32 +169,40 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     recover(output_dir)
     sources = collect(data_dir, progress)
     curated = sources.curated_graph()
-    progress("validating the curated data with SHACL")
-    violations = validate(curated, sources.ontology)
-    if violations:
-        raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
-    progress("reasoning with HermiT on the ontology and the curated data")
-    result = reason(sources.ontology + curated)
-    if not result.consistent:
-        raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
-    dataset = curated_dataset(sources)
-    staging = staging_dir(output_dir)
+    progress("reasoning with HermiT on the ontology and the curated data (in the background)")
+    background = ThreadPoolExecutor(max_workers=1)  # HermiT runs in Java while this thread fills the store
+    reasoning = background.submit(reason, sources.ontology + curated)
+    staging = None
     try:
+        progress("validating the curated data with SHACL")
+        violations = validate(curated, sources.ontology)
+        if violations:
+            raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
+        dataset = curated_dataset(sources)
+        staging = staging_dir(output_dir)
         store = pyoxigraph.Store(str(staging / STORE_DIRNAME))
         progress("writing the curated graphs into the store")
         store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        scratch = sources.context.scratch_dir()
+        loaded: dict[str, list[tuple[Path, int]]] = {str(INFERRED_GRAPH): []}  # graph -> (file, lines) loaded into it
         for source, _ in sources.inputs:
-            progress(f"bulk-loading {source.label} ({len(source.triples)} triples)")
-            bulk_load(store, source, staging)
-        progress("deriving partners and coordinators with SPARQL updates")
+            progress(f"bulk-loading {source.label} ({source.size()} triples)")
+            loaded.setdefault(str(source.graph_iri), []).append((bulk_load(store, source, scratch), source.size()))
+        progress("compacting the store")  # before the joins, which run three times faster on a compacted store
+        store.optimize()
+        head = heads(dataset)  # the exports' curated part, made while HermiT may still run
+        progress("waiting for HermiT")
+        result = reasoning.result()
+        if not result.consistent:
+            raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
+        progress("deriving partners and coordinators with SPARQL")
         inferred = _add_inferred(store, result.inferred)
         graphs = graph_sizes(store)
-        progress("writing exports")
-        write_exports(dataset, store, [source.graph_iri for source, _ in sources.inputs] + [INFERRED_GRAPH], staging)
-        store.flush()
-        store.optimize()
-        del store
         report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
+        progress("writing exports")
+        report.exports = _exports(head, store, loaded, report, staging, scratch)
+        store.flush()  # the inferred graph's few new files stay uncompacted: compacting again costs more than it saves
+        del store
         progress("writing the explorer page")
         report.explorer = _explorer(staging, report.triples)
         (staging / "build.json").write_text(json.dumps(
@@ -194,46 +211,57 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("swapping in the new build")
         swap_in(staging, output_dir, data_dir)
     finally:
-        if staging.exists():
+        background.shutdown(wait=True)
+        if staging is not None and staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
     return report
 
 
-def bulk_load(store, source: SourceGraph, scratch: Path) -> None:
-    """One input's triples into its named graph with Oxigraph's bulk loader, through an N-Quads
-    file (no rdflib graph in between)."""
-    path = scratch / ".bulk.nq"
-    with path.open("w", encoding="utf-8") as out:
-        write_nquads(source.triples, f"<{source.graph_iri}>", out)
+def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
+    """One input's triples into its named graph with Oxigraph's bulk loader, from the N-Quads file its
+    loader wrote (or one written here into `scratch` from a small loader's triples): no rdflib graph
+    in between. Returns the file."""
+    path = source.nquads
+    if path is None:
+        path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
+        with path.open("w", encoding="utf-8") as out:
+            write_nquads(source.triples, f"<{source.graph_iri}>", out)
     store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
-    path.unlink()
+    return path
 
 
-def write_nquads(triples, graph: str, out) -> None:
-    """N-Quads lines for rdflib triples of IRIs and literals (loaders mint no blank nodes). Written
-    by hand: rdflib's own term.n3() costs more than the rest of the bulk path together."""
-    out.writelines(f"<{s}> <{p}> {_object(o)} {graph} .\n" for s, p, o in triples)
+def _exports(head: Heads, store, loaded: dict[str, list[tuple[Path, int]]], report: BuildReport,
+             folder: Path, scratch: Path) -> str:
+    """Write the exports of the built store; say which were written."""
+    files = {iri: _exact_file(store, iri, paths, report.graphs.get(iri, 0), scratch) for iri, paths in loaded.items()}
+    every_format = report.triples <= FULL_EXPORTS_MAX_TRIPLES
+    write_exports(head, store, files, folder, every_format)
+    if every_format:
+        return "remkg.nq, remkg.ttl, remkg.trig, remkg.jsonld"
+    return (f"only remkg.nq (every graph): {report.triples} triples is more than the limit for the other formats "
+            f"({FULL_EXPORTS_MAX_TRIPLES}); convert it with any RDF tool if you need Turtle or JSON-LD")
 
 
-_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def _object(term) -> str:
-    if not isinstance(term, Literal):
-        return f"<{term}>"
-    text = str(term).translate(_ESCAPES)
-    if term.language:
-        return f'"{text}"@{term.language}'
-    if term.datatype is None or term.datatype == XSD.string:
-        return f'"{text}"'
-    return f'"{text}"^^<{term.datatype}>'
+def _exact_file(store, iri: str, loaded: list[tuple[Path, int]], size: int, scratch: Path) -> Path:
+    """An N-Quads file holding exactly the graph's triples once each: the one file loaded into it
+    when its lines are as many as the graph's triples (its loader wrote no line twice), or else the
+    graph dumped from the store (the inferred graph, a graph fed by two inputs)."""
+    if len(loaded) == 1 and loaded[0][1] == size:
+        return loaded[0][0]
+    path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
+    quads = store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(iri))
+    pyoxigraph.serialize(quads, str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    return path
 
 
 def _add_inferred(store, hermit: Graph) -> int:
     """HermiT's facts (ontology and curated data; IRIs only) and the SPARQL-derived ones (everything)
-    into the inferred graph; on the curated data both give the same facts (tests/test_materialise.py)."""
+    into the inferred graph; on the curated data both give the same facts (tests/test_materialise.py).
+    A fact some source states already (a bulk input, which HermiT did not see) is left out."""
+    new = [(s, p, o) for s, p, o in sorted(hermit)
+           if next(store.quads_for_pattern(*(pyoxigraph.NamedNode(str(term)) for term in (s, p, o))), None) is None]
     text = io.StringIO()
-    write_nquads(sorted(hermit), f"<{INFERRED_GRAPH}>", text)
+    write_nquads(new, f"<{INFERRED_GRAPH}>", text)
     store.load(text.getvalue().encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
     return materialise(store)
 

@@ -84,7 +84,7 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
 
     The new build is written aside and swapped in at the end: if anything fails, the previous
     output folder is left untouched. Exports: remkg.ttl (all facts), remkg.trig and remkg.nq
-    (one named graph per source), remkg.jsonld.
+    (one named graph per source), remkg.jsonld (above 500,000 triples: remkg.nq only).
 
     The output folder (default ./remkg-build) must be new, empty, or one remkg wrote (it carries a
     .remkg-output marker); the data folder, the working directory, home, a filesystem root and
@@ -112,6 +112,8 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
                   f"{len(report.graphs)} named graphs ({report.inferred} inferred)")
     if report.explorer != "explorer.html":
         console.print(report.explorer)
+    if report.exports.startswith("only"):
+        console.print(report.exports)
 
 
 @app.command()
@@ -132,7 +134,7 @@ def validate(data: Path = DATA_OPTION) -> None:
     if violations:
         _print_problems(f"{len(violations)} SHACL violation(s):", violations)
         raise typer.Exit(1)
-    checked = sum(len(source.triples) for source, _ in sources.inputs)
+    checked = sum(source.size() for source, _ in sources.inputs)
     console.print(f"[green]valid[/green]: {len(graph)} curated triples conform to the shapes"
                   + (f"; {checked} triples from {len(sources.inputs)} declared input graph(s) passed their row checks" if sources.inputs else ""))
 

@@ -1,6 +1,6 @@
-"""Adding inputs to a data folder: `remkg load cordis` copies an export into DATA/cordis/, checks it
-against the curated data, and only then records it in DATA/inputs.yaml; `--explain` says why a
-project is in or out of the relevance filter.
+"""Adding inputs to a data folder: `remkg load cordis` copies an export into DATA/cordis/, checks and
+converts it against the curated data, keeps the conversion beside it (loaders.converted), and only
+then records it in DATA/inputs.yaml; `--explain` says why a project is in or out of the relevance filter.
 """
 
 from __future__ import annotations
@@ -8,11 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import filecmp
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from kg.build import load_curated
-from loaders.base import InputEntry, LoadError, Problem
+from loaders import converted
+from loaders.base import InputEntry, LoadError, Problem, SourceGraph
 from loaders.cordis import CordisExportLoader, LoadOutcome
 from loaders.manifest import MANIFEST, add_entry
 
@@ -37,12 +39,11 @@ def _entry(path: str, filter_value, topics: list[str], lenient: bool, retrieved:
     return entry
 
 
-def _check(data_dir: Path, entry: dict, context) -> LoadOutcome:
-    """Run the export loader on the entry as the build would; LoadError with every problem."""
+def _check(data_dir: Path, entry: dict, context) -> tuple[CordisExportLoader, list[SourceGraph]]:
+    """Run the export loader on the entry as the build would (converting afresh); LoadError with every problem."""
     options = {k: v for k, v in entry.items() if k not in ("kind", "path")}
-    loader = CordisExportLoader(data_dir, InputEntry(entry["kind"], entry["path"], options, MANIFEST, 0), context)
-    loader.load()
-    return loader.converter.outcome
+    loader = CordisExportLoader(data_dir, InputEntry(entry["kind"], entry["path"], options, MANIFEST, 0), context, reuse=False)
+    return loader, loader.load()
 
 
 def _copy_into(data_dir: Path, paths: list[Path], name: str | None) -> tuple[Path, bool]:
@@ -80,21 +81,33 @@ def _same(paths: list[Path], target: Path, loose: bool) -> bool:
 
 def load_cordis_export(data_dir: Path, paths: list[Path], filter_value="rare-earth", topics: list[str] | None = None,
                        lenient: bool = False, name: str | None = None, retrieved: str | None = None) -> Loaded:
-    """Copy the export into the data folder, check it, and record it in the manifest; on any problem
-    the copy is removed again and the manifest is unchanged."""
+    """Copy the export into the data folder, check and convert it, keep the conversion beside it (so
+    `remkg build` bulk-loads it instead of converting again) and record it in the manifest; on any
+    problem the copy, the conversion and a cordis/ folder made for them are removed again and the
+    manifest is unchanged."""
     data_dir = Path(data_dir)
     context = load_curated(data_dir)[0]
-    target, created = _copy_into(data_dir, [Path(p) for p in paths], name)
-    when = retrieved or dt.date.fromtimestamp(Path(paths[0]).stat().st_mtime).isoformat()
-    entry = _entry(target.relative_to(data_dir).as_posix(), filter_value, topics or [], lenient, when)
+    folder, folder_made = data_dir / "cordis", not (data_dir / "cordis").exists()
+    target, created = None, False
     try:
-        outcome = _check(data_dir, entry, context)
+        target, created = _copy_into(data_dir, [Path(p) for p in paths], name)
+        when = retrieved or dt.date.fromtimestamp(Path(paths[0]).stat().st_mtime).isoformat()
+        entry = _entry(target.relative_to(data_dir).as_posix(), filter_value, topics or [], lenient, when)
+        context.scratch = Path(tempfile.mkdtemp(prefix=".converting-", dir=folder))  # beside the target: kept by a rename
+        loader, graphs = _check(data_dir, entry, context)
+        converted.keep(target, loader.key, graphs)
         recorded = add_entry(data_dir, entry)
     except BaseException:
         if created:
             shutil.rmtree(target) if target.is_dir() else target.unlink()
+            shutil.rmtree(converted.folder_for(target), ignore_errors=True)
+        if folder_made:
+            shutil.rmtree(folder, ignore_errors=True)
         raise
-    return Loaded(entry, outcome, recorded)
+    finally:
+        if context.scratch is not None:
+            shutil.rmtree(context.scratch, ignore_errors=True)
+    return Loaded(entry, loader.converter.outcome, recorded)
 
 
 def explain(data_dir: Path, paths: list[Path], grant_id: str, filter_value="rare-earth", topics: list[str] | None = None) -> str:
@@ -102,8 +115,8 @@ def explain(data_dir: Path, paths: list[Path], grant_id: str, filter_value="rare
     data_dir = Path(data_dir)
     path = Path(paths[0]).resolve()
     context = load_curated(data_dir)[0]
-    outcome = _check(path.parent, _entry(path.name, filter_value, topics or [], True, None), context)
-    decision = outcome.decisions.get(grant_id)
+    loader, _ = _check(path.parent, _entry(path.name, filter_value, topics or [], True, None), context)
+    decision = loader.converter.outcome.decisions.get(grant_id)
     if decision is None:
         return f"{grant_id}: not in the project table of {paths[0]}"
     return f"{grant_id}: {decision.explain()}"

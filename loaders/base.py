@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Protocol
@@ -48,6 +49,19 @@ class SourceGraph:
     selection: str | None = None  # the query or filter rule that chose what was taken from the input
     counts: dict[str, int] = field(default_factory=dict)  # rows read, kept, skipped… per table of the input
     notes: list[str] = field(default_factory=list)  # what the loader skipped and why (lenient runs)
+    nquads: Path | None = None  # bulk loaders: the triples are in this N-Quads file (in this graph), not in `triples`
+    written: int = 0  # lines in `nquads`
+
+    def size(self) -> int:
+        return self.written if self.nquads is not None else len(self.triples)
+
+    def rdf_triples(self) -> Iterable[tuple]:
+        """The triples as rdflib terms, wherever they are (read back from the file for a bulk loader)."""
+        if self.nquads is None:
+            return self.triples
+        from loaders.nquads import read_triples
+
+        return read_triples(self.nquads)
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,14 @@ class LoadContext:
     data_dir: Path
     ontology: Graph
     curated: Graph
+    scratch: Path | None = None  # where bulk loaders write what they convert; default: a temporary folder
+
+    def scratch_dir(self) -> Path:
+        """The scratch folder; a temporary one lives as long as this context (the build reads from it)."""
+        if self.scratch is None:
+            self._temporary = tempfile.TemporaryDirectory(prefix="remkg-load-")
+            self.scratch = Path(self._temporary.name)
+        return self.scratch
 
 
 class Loader(Protocol):
@@ -97,7 +119,7 @@ def add_to_dataset(dataset: Dataset, sources: Iterable[SourceGraph], loader_name
     meta = dataset.graph(META_GRAPH)
     for source in sources:
         graph = dataset.graph(source.graph_iri)
-        for triple in source.triples:
+        for triple in source.rdf_triples():
             graph.add(triple)
         for triple in provenance(source, loader_name):
             meta.add(triple)

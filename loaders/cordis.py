@@ -4,7 +4,9 @@ against the curated data, filtered by the relevance rule, with machine-suggested
 The rows are streamed (projects are kept in memory for the join, participations are converted as
 they are read), every value is checked as it is read, and every problem names file, line and
 column. Without `lenient`, any problem refuses the whole input; with it, bad rows are skipped and
-reported (in the loader's notes and the graph's provenance).
+reported (in the loader's notes and the graph's provenance). Facts are written as N-Quads lines as
+they are made (loaders.nquads: no rdflib term per value), each line once, for the store's bulk
+loader; `remkg load cordis` keeps that file beside the export (loaders.converted).
 
 Manifest options: `filter` (rare-earth | none | [grant ids]), `topics` ([topic codes] the
 rare-earth rule keeps too), `lenient` (true/false), `retrieved` (when the export was downloaded).
@@ -14,20 +16,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, RDFS, XSD
+from rdflib import URIRef
+from rdflib.namespace import RDF as RDF_NAMESPACE, RDFS as RDFS_NAMESPACE
 
-from kg.vocab import REM, mint, slugify
+from kg.vocab import ID_BASE, REM as REM_NAMESPACE, mint, slugify
+from loaders import converted
 from loaders.base import InputEntry, LoadContext, LoadError, Problem, SourceGraph
 from loaders.cordis_files import Export, Row
+from loaders.nquads import AnyURI, QuadWriter, Terms
 from loaders.relevance import Decision, RelevanceRule, rule_from_options
 from loaders.resolve import CuratedIndex, Facts
-from loaders.suggest import Suggester, suggestion_triples
+from loaders.suggest import Suggester, write_suggestions
+
+REM, RDF, RDFS = Terms(REM_NAMESPACE), Terms(RDF_NAMESPACE), Terms(RDFS_NAMESPACE)
 
 ROLES = {"coordinator": REM.roleCoordinator, "participant": REM.roleParticipant, "beneficiary": REM.roleParticipant,
          "partner": REM.roleAssociatedPartner, "associatedpartner": REM.roleAssociatedPartner,
@@ -43,6 +50,7 @@ _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
 _GRANT = re.compile(r"^\d{5,9}$")
 _PIC = re.compile(r"^\d{9}$")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+CONVERSION_VERSION = "2"  # raise when the conversion's output changes: conversions kept by an older one are redone
 
 
 class BadValue(Exception):
@@ -141,7 +149,7 @@ def project_record(row: Row) -> ProjectRecord:
         row, matching(row, "id", _GRANT, "a grant number of 5 to 9 digits"), required(row, "acronym"),
         row.get("title"), row.get("objective"), start, end, amount(row, "totalCost"), amount(row, "ecMaxContribution"),
         row.get("frameworkProgramme").upper(), row.get("fundingScheme"),
-        [t.strip() for t in re.split(r"[;,]", row.get("topics")) if t.strip()])
+        list(dict.fromkeys(t.strip() for t in re.split(r"[;,]", row.get("topics")) if t.strip())))
 
 
 @dataclass
@@ -161,20 +169,24 @@ class CordisConverter:
     against the curated data, plus machine suggestions in a second graph. Shared by the export loader
     and the endpoint snapshot loader."""
 
-    def __init__(self, context: LoadContext, graph_iri: URIRef, rule: RelevanceRule, lenient: bool, retrieved: str | None):
+    def __init__(self, context: LoadContext, settings: Settings):
         self.index = CuratedIndex(context.curated)
         self.suggester = Suggester(context.ontology)
-        self.graph_iri, self.rule, self.lenient, self.retrieved = graph_iri, rule, lenient, retrieved
-        self.facts = Facts(self.index, graph_iri)
-        self.suggestions: list[tuple] = []
+        graph_iri = settings.graph_iri
+        self.graph_iri, self.rule, self.lenient, self.retrieved = graph_iri, settings.rule, settings.lenient, settings.retrieved
+        folder = Path(tempfile.mkdtemp(prefix="cordis-", dir=context.scratch_dir()))
+        self.facts = Facts(self.index, graph_iri, QuadWriter(folder / "facts.nq", graph_iri))
+        self.suggestions = QuadWriter(folder / "suggestions.nq", URIRef(f"{graph_iri}-suggestions"))
+        self.suggested = 0
         self.problems: list[Problem] = []
         self.outcome = LoadOutcome()
         self.kept: dict[str, URIRef] = {}  # grant id -> project IRI
         self.sources: dict[str, URIRef] = {}  # grant id -> the source node of its CORDIS page
         self.read: set[str] = set()
         self.rejected: set[str] = set()
-        self.participations: set[tuple[str, str]] = set()
-        self.countries: set[str] = set()
+        self.participations: set[tuple[str, str]] = set()  # (grant id, PIC)
+        self.participation_iris: set[URIRef] = set()
+        self.countries: dict[str, URIRef] = {}  # ISO code -> IRI
         self.programmes: set[str] = set()
 
     # -- projects --------------------------------------------------------------------------------
@@ -206,20 +218,18 @@ class CordisConverter:
         f = self.facts
         f.extend([(p, RDF.type, REM.Project), (p, REM.sourcedFrom, source)])
         if not curated:
-            f.extend([(p, RDFS.label, Literal(r.acronym)), (p, REM.cordisId, Literal(r.grant_id))])
-        f.add(p, REM.acronym, Literal(r.acronym))
-        for value, predicate, datatype in ((r.title or None, REM.title, None), (r.start, REM.startDate, XSD.date),
-                                           (r.end, REM.endDate, XSD.date), (r.total_cost, REM.totalCost, XSD.decimal),
-                                           (r.eu_contribution, REM.euContribution, XSD.decimal),
-                                           (r.funding_scheme or None, REM.fundingScheme, None)):
+            f.extend([(p, RDFS.label, r.acronym), (p, REM.cordisId, r.grant_id)])
+        f.add(p, REM.acronym, r.acronym)
+        for value, predicate in ((r.title or None, REM.title), (r.start, REM.startDate), (r.end, REM.endDate),
+                                 (r.total_cost, REM.totalCost), (r.eu_contribution, REM.euContribution),
+                                 (r.funding_scheme or None, REM.fundingScheme)):
             if value is not None:
-                f.add(p, predicate, _literal(value, datatype))
+                f.add(p, predicate, value)
         if r.programme:
             f.add(p, REM.fundedBy, self._programme(r.programme))
-        f.extend((p, REM.topicCode, Literal(topic)) for topic in r.topics)
+        f.extend((p, REM.topicCode, topic) for topic in r.topics)
         if not curated:
-            texts = {"title": r.title, "objective": r.objective}
-            self.suggestions += suggestion_triples(p, self.suggester.suggest(texts))
+            self.suggested += write_suggestions(self.suggestions, p, self.suggester.suggest({"title": r.title, "objective": r.objective}))
 
     def _source(self, grant_id: str) -> URIRef:
         """The project's CORDIS page, shared by every input that knows the grant (when each input read it is
@@ -231,9 +241,9 @@ class CordisConverter:
             return source
         source = mint("source", f"cordis-project {grant_id}")
         title = f"CORDIS project {grant_id}"
-        self.facts.extend([(source, RDF.type, REM.Source), (source, RDF.type, REM.CordisRecord), (source, RDFS.label, Literal(title)),
-                           (source, REM.title, Literal(title)), (source, REM.publisher, Literal("CORDIS, European Commission")),
-                           (source, REM.url, Literal(url, datatype=XSD.anyURI))])
+        self.facts.extend([(source, RDF.type, REM.Source), (source, RDF.type, REM.CordisRecord), (source, RDFS.label, title),
+                           (source, REM.title, title), (source, REM.publisher, "CORDIS, European Commission"),
+                           (source, REM.url, AnyURI(url))])
         return source
 
     def _programme(self, code: str) -> URIRef:
@@ -244,8 +254,8 @@ class CordisConverter:
         programme = mint("programme", slug)
         if not self.index.is_curated(programme) and programme not in self.programmes:
             self.programmes.add(programme)
-            self.facts.extend([(programme, RDF.type, REM.FundingProgramme), (programme, RDFS.label, Literal(label)),
-                               (programme, REM.acronym, Literal(code))])
+            self.facts.extend([(programme, RDF.type, REM.FundingProgramme), (programme, RDFS.label, label),
+                               (programme, REM.acronym, code)])
         return programme
 
     # -- participations --------------------------------------------------------------------------
@@ -283,28 +293,31 @@ class CordisConverter:
         org = self.index.organisation(pic, name, code)
         source = self.sources[key[0]]
         f = self.facts
-        f.extend([(org, REM.sourcedFrom, source)])
-        f.add_name(org, Literal(name))
+        f.extend_once([(org, REM.sourcedFrom, source)])
+        f.add_name(org, name)
         if row.get("shortName") and not self.index.is_curated(org):
-            f.extend([(org, REM.acronym, Literal(row.get("shortName")))])
+            f.extend_once([(org, REM.acronym, row.get("shortName"))])
         f.add_class(org, activity)
-        f.add(org, REM.picId, Literal(pic))
+        f.add(org, REM.picId, pic)
         f.add(org, REM.country, self._country(code))
         if sme is not None:
-            f.add(org, REM.isSME, Literal(sme))
-        participation = mint("participation", f"{project.rsplit('/', 1)[-1]} {org.rsplit('/', 1)[-1]}")
-        f.extend([(project, REM.hasParticipation, participation), (participation, RDF.type, REM.Participation),
-                  (participation, REM.participant, org), (participation, REM.sourcedFrom, source)])
+            f.add(org, REM.isSME, sme)
+        participation = URIRef(f"{ID_BASE}participation/{project.rsplit('/', 1)[-1]}-{org.rsplit('/', 1)[-1]}")  # both are slugs
+        if participation not in self.participation_iris:  # two PICs can resolve to one curated organisation
+            self.participation_iris.add(participation)
+            f.extend([(project, REM.hasParticipation, participation), (participation, RDF.type, REM.Participation),
+                      (participation, REM.participant, org), (participation, REM.sourcedFrom, source)])
         f.add(participation, REM.role, role)
         if contribution is not None:
-            f.add(participation, REM.euContribution, Literal(str(contribution), datatype=XSD.decimal))
+            f.add(participation, REM.euContribution, contribution)
 
     def _country(self, code: str) -> URIRef:
-        iri = mint("country", code)
-        if code not in self.index.countries and code not in self.countries:
-            self.countries.add(code)
-            self.facts.extend([(iri, RDF.type, REM.Country), (iri, REM.isoCode, Literal(code)), (iri, RDFS.label, Literal(code))])
-        return iri
+        if code not in self.countries:
+            self.countries[code] = mint("country", code)
+            if code not in self.index.countries:
+                iri = self.countries[code]
+                self.facts.extend([(iri, RDF.type, REM.Country), (iri, REM.isoCode, code), (iri, RDFS.label, code)])
+        return self.countries[code]
 
     # -- outcome ---------------------------------------------------------------------------------
 
@@ -315,6 +328,8 @@ class CordisConverter:
 
     def finish(self, label: str, derived_from: str, selection: str) -> list[SourceGraph]:
         """The source graphs, or LoadError with every problem (unless lenient: then they become notes)."""
+        self.facts.out.close()
+        self.suggestions.close()
         if self.problems and not self.lenient:
             raise LoadError(self.problems)
         self.outcome.notes = sorted(set(self.problems))
@@ -322,20 +337,14 @@ class CordisConverter:
         counts["rows skipped (lenient)"] = len(self.outcome.notes)
         counts["disagreements with curated data"] = self.facts.disagreements
         counts["facts the curated data or an earlier input states already"] = self.facts.confirmed
-        graphs = [SourceGraph(self.graph_iri, label, derived_from, self.facts.triples, self.retrieved, selection, counts,
-                              [str(note) for note in self.outcome.notes])]
-        if self.suggestions:
+        graphs = [SourceGraph(self.graph_iri, label, derived_from, [], self.retrieved, selection, counts,
+                              [str(note) for note in self.outcome.notes], self.facts.out.path, self.facts.out.count)]
+        if self.suggested:
             graphs.append(SourceGraph(URIRef(f"{self.graph_iri}-suggestions"), f"machine suggestions from text: {label}",
-                                      derived_from, self.suggestions, self.retrieved,
+                                      derived_from, [], self.retrieved,
                                       "vocabulary labels (skos:prefLabel, skos:altLabel) matched in title and objective",
-                                      {"suggestions": sum(1 for t in self.suggestions if t[1] == RDF.type)}))
+                                      {"suggestions": self.suggested}, [], self.suggestions.path, self.suggestions.count))
         return graphs
-
-
-def _literal(value, datatype):
-    if datatype is None:
-        return Literal(value)
-    return Literal(value.isoformat() if datatype == XSD.date else str(value), datatype=datatype)
 
 
 def _option_problems(entry: InputEntry) -> Iterator[Problem]:
@@ -349,8 +358,26 @@ def _option_problems(entry: InputEntry) -> Iterator[Problem]:
         yield entry.problem("retrieved", "expected the download date, YYYY-MM-DD (or YYYY-MM-DDThh:mm:ssZ)")
 
 
+@dataclass(frozen=True)
+class Settings:
+    """What a manifest entry's options (filter, topics, lenient, retrieved) ask of a conversion."""
+
+    graph_iri: URIRef
+    rule: RelevanceRule
+    lenient: bool
+    retrieved: str | None
+
+    def describe(self) -> list[str]:
+        return [str(self.graph_iri), self.rule.describe(), str(self.lenient), str(self.retrieved)]
+
+
 def converter_for(entry: InputEntry, context: LoadContext, retrieved: str | None = None) -> CordisConverter:
     """A converter configured by the manifest entry's options (filter, topics, lenient, retrieved)."""
+    return CordisConverter(context, settings_for(entry, retrieved))
+
+
+def settings_for(entry: InputEntry, retrieved: str | None = None) -> Settings:
+    """The entry's options, checked; LoadError naming the manifest line of each bad one."""
     problems = list(_option_problems(entry))
     try:
         rule = rule_from_options(entry.options.get("filter"), entry.options.get("topics") or ())
@@ -360,8 +387,7 @@ def converter_for(entry: InputEntry, context: LoadContext, retrieved: str | None
         raise LoadError(problems)
     slug = slugify(entry.path)
     graph_iri = mint("graph", slug if slug.startswith("cordis") else f"cordis {slug}")
-    return CordisConverter(context, graph_iri, rule, bool(entry.options.get("lenient")),
-                           retrieved or _text_or_none(entry.options.get("retrieved")))
+    return Settings(graph_iri, rule, bool(entry.options.get("lenient")), retrieved or _text_or_none(entry.options.get("retrieved")))
 
 
 def _text_or_none(value) -> str | None:
@@ -369,17 +395,25 @@ def _text_or_none(value) -> str | None:
 
 
 class CordisExportLoader:
-    """A downloaded CORDIS export (zip or folder, CSV or JSON tables)."""
+    """A downloaded CORDIS export (zip or folder, CSV or JSON tables). Its conversion kept by
+    `remkg load cordis` (loaders.converted) is reused while still valid; `key` is then set."""
 
     name = "remkg CORDIS export loader"
 
-    def __init__(self, data_dir: Path, entry: InputEntry, context: LoadContext):
-        self.path, self.entry, self.context = Path(data_dir) / entry.path, entry, context
+    def __init__(self, data_dir: Path, entry: InputEntry, context: LoadContext, reuse: bool = True):
+        self.path, self.entry, self.context, self.reuse = Path(data_dir) / entry.path, entry, context, reuse
         self.converter: CordisConverter | None = None
+        self.key = ""
 
     def load(self) -> list[SourceGraph]:
-        converter = self.converter = converter_for(self.entry, self.context)
+        settings = settings_for(self.entry)
         export = Export(self.path, self.entry.path)
+        self.key = converted.key([CONVERSION_VERSION, self.entry.kind, self.entry.path, *settings.describe(),
+                                  converted.context_digest([self.context.ontology, self.context.curated])], export.files())
+        kept = converted.read(self.path, self.key) if self.reuse else None
+        if kept is not None:
+            return kept
+        converter = self.converter = CordisConverter(self.context, settings)
         fields_of = _per_project(export, "euroSciVoc", ("euroSciVocTitle", "euroSciVocPath"), converter.problems)
         topics_of = _per_project(export, "topics", ("topic",), converter.problems)
         converter.add_projects(_with_topics(export.rows("project", converter.problems), topics_of), fields_of)

@@ -78,6 +78,12 @@ class Export:
                 found[stem] = name
         return found
 
+    def files(self) -> list[Path]:
+        """The files read: the zip, or the table files it takes from the folder."""
+        if self.path.is_dir():
+            return [self.path / self.members[table] for table in sorted(self.members)]
+        return [self.path]
+
     def has(self, table: str) -> bool:
         return table in self.members
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from loaders.prefilter import Prefilter
+
 RULE_VERSION = "1"
 STRONG_TERMS = (
     "rare earth", "rare earths", "REE", "REEs",
@@ -31,6 +33,7 @@ def _pattern(terms) -> re.Pattern:
 
 _STRONG = _pattern(STRONG_TERMS)
 _WEAK = _pattern(WEAK_TERMS)
+_PREFILTER = Prefilter([(term, "strong") for term in STRONG_TERMS] + [(term, "weak") for term in WEAK_TERMS])
 # 'REE' and 'SmCo' must be written in capitals as given: 'ree' or 'smco' in running text is something else.
 _CASE_SENSITIVE = {"ree", "rees", "smco"}
 
@@ -71,11 +74,13 @@ class RelevanceRule:
             listed = grant_id in self.ids
             return Decision(listed, [f"grant id {grant_id} is {'' if listed else 'not '}in the filter's id list"])
         reasons = [f"topic {t} is listed explicitly" for t in topics if t in self.topics]
+        kinds = _PREFILTER.found(title, objective, *fields)  # most projects name no term at all
         for where, text in [("title", title), ("objective", objective)] + [("EuroSciVoc field", f) for f in fields]:
-            reasons += [f"{where} names {word!r}" for word in _matches(_STRONG, text)]
+            reasons += [f"{where} names {word!r}" for word in _matches(_STRONG, text)] if "strong" in kinds else []
         if reasons:
             return Decision(True, list(dict.fromkeys(reasons)))
-        weak = [f"{word!r} in {where}" for where, text in [("title", title), ("objective", objective)] for word in _matches(_WEAK, text)]
+        weak = [f"{word!r} in {where}" for where, text in [("title", title), ("objective", objective)]
+                for word in _matches(_WEAK, text)] if "weak" in kinds else []
         reasons = ["no rare-earth or magnet term in title, objective or EuroSciVoc fields"]
         if weak:
             reasons.append("ambiguous words, which do not decide on their own: " + ", ".join(dict.fromkeys(weak)))

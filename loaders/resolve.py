@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import hashlib
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib import Graph, Literal, URIRef, namespace
 
+from kg import vocab
 from kg.quality import normalised
-from kg.vocab import ID_BASE, REM, mint, slugify
+from kg.vocab import ID_BASE, mint, slugify
+from loaders.nquads import QuadWriter, Terms, lexical, rdflib_value
+
+REM, RDF, RDFS, SKOS = Terms(vocab.REM), Terms(namespace.RDF), Terms(namespace.RDFS), Terms(namespace.SKOS)
 
 ORGANISATION_CLASSES = (REM.HigherEducation, REM.ResearchOrganisation, REM.PrivateCompany, REM.PublicBody, REM.OtherOrganisation)
 
@@ -47,6 +50,8 @@ class CuratedIndex:
         self.programmes = {str(acronym).upper(): programme for programme, acronym in curated.subject_objects(REM.acronym)
                            if str(programme).startswith(f"{ID_BASE}programme/")}
 
+        self._resolved: dict[tuple[str, str, str], URIRef] = {}
+
     def is_curated(self, entity: URIRef) -> bool:
         return entity in self.subjects
 
@@ -54,6 +59,13 @@ class CuratedIndex:
         return self.projects.get(grant_id) or mint("project", f"{acronym} {grant_id}")
 
     def organisation(self, pic: str, name: str, country: str) -> URIRef:
+        """Resolved once per (PIC, name, country): a big export names the same organisation thousands of times."""
+        key = (pic, name, country)
+        if key not in self._resolved:
+            self._resolved[key] = self._organisation(pic, name, country)
+        return self._resolved[key]
+
+    def _organisation(self, pic: str, name: str, country: str) -> URIRef:
         if pic in self.orgs_by_pic:
             return self.orgs_by_pic[pic]
         by_name = self.orgs_by_name.get((normalised(name), country))
@@ -63,49 +75,77 @@ class CuratedIndex:
 
 
 class Facts:
-    """Triples of one loaded source, checked against the curated data (and against what the same
-    source stated before) by the display rule."""
+    """Facts of one loaded source, checked against the curated data (and against what the same source
+    stated before) by the display rule, and written as N-Quads. Subjects and predicates are URIRefs,
+    values plain Python (loaders.nquads); rdflib terms are made only to look into the curated graph."""
 
-    def __init__(self, index: CuratedIndex, source_graph: URIRef):
-        self.index, self.source_graph = index, source_graph
-        self.triples: list[tuple] = []
+    def __init__(self, index: CuratedIndex, source_graph: URIRef, out: QuadWriter):
+        self.index, self.source_graph, self.out = index, source_graph, out
         self.disagreements = 0
         self.confirmed = 0  # facts the curated data (or an earlier input) states already: not repeated
         self.stated: dict[tuple, object] = {}  # (subject, predicate) -> the first value this source stated
+        self.other_names: set[tuple] = set()  # (organisation, name) stated as skos:altLabel already
+        self.repeated: set[tuple] = set()  # facts `extend_once` wrote already
+        self.disagreement_nodes: set[URIRef] = set()  # each written once, however often the claim is made
 
     def add(self, subject, predicate, value) -> None:
         """A fact that may be stated at most once per entity (a date, an amount, a role, a country)."""
-        curated = set(self.index.graph.objects(subject, predicate)) if self.index.is_curated(subject) else set()
-        shown = sorted(curated)[0] if curated else self.stated.setdefault((subject, predicate), value)
-        agreeing = sorted(c for c in (curated or {shown}) if _value(c) == _value(value))
-        if agreeing:  # stated in the shown form (600000.5, not 600000.50), so a value is never there twice
-            self.extend([(subject, predicate, agreeing[0])])
-        else:
-            self._disagree(subject, predicate, value, shown)
+        curated = sorted(self.index.graph.objects(subject, predicate)) if self.index.is_curated(subject) else []
+        if curated:
+            agreeing = [c for c in curated if _value(c) == value]
+            if agreeing:  # stated in the curated form (600000.5, not 600000.50), so a value is never there twice
+                self.extend([(subject, predicate, agreeing[0])])
+            else:
+                self._disagree(subject, predicate, value, curated[0])
+            return
+        self._state_once(subject, predicate, value)
+
+    def _state_once(self, subject, predicate, value) -> None:
+        """The first value this source states wins; the same again is not repeated, another is a disagreement."""
+        key = (subject, predicate)
+        if key not in self.stated:
+            self.stated[key] = value
+            self.extend([(subject, predicate, value)])
+        elif self.stated[key] != value:
+            self._disagree(subject, predicate, value, self.stated[key])
 
     def add_class(self, subject, cls) -> None:
         """An organisation's activity type: the curated (or first stated) one wins if it names another."""
         curated = [c for c in self.index.graph.objects(subject, RDF.type) if c in ORGANISATION_CLASSES] if self.index.is_curated(subject) else []
-        shown = curated[0] if curated else self.stated.setdefault((subject, RDF.type), cls)
-        if cls in curated or (not curated and cls == shown):
+        if cls in curated:
             self.extend([(subject, RDF.type, cls)])
+        elif curated:
+            self._disagree(subject, RDF.type, cls, curated[0])
         else:
-            self._disagree(subject, RDF.type, cls, shown)
+            self._state_once(subject, RDF.type, cls)
 
-    def add_name(self, subject, name: Literal) -> None:
+    def add_name(self, subject, name: str) -> None:
         """An organisation's name: curated name or first stated name as rdfs:label, any other as skos:altLabel."""
-        shown = self.index.graph.value(subject, RDFS.label) if self.index.is_curated(subject) else \
-            self.stated.setdefault((subject, RDFS.label), name)
-        self.extend([(subject, RDFS.label if shown == name else SKOS.altLabel, name)])
+        if self.index.is_curated(subject):
+            label = self.index.graph.value(subject, RDFS.label)
+            self.extend([(subject, RDFS.label if label == rdflib_value(name) else SKOS.altLabel, name)])
+        elif (subject, RDFS.label) not in self.stated:
+            self.stated[(subject, RDFS.label)] = name
+            self.extend([(subject, RDFS.label, name)])
+        elif self.stated[(subject, RDFS.label)] != name and (subject, name) not in self.other_names:
+            self.other_names.add((subject, name))
+            self.extend([(subject, SKOS.altLabel, name)])
 
     def extend(self, triples) -> None:
-        """Add triples, except those the curated data (or an earlier input) states already: a triple in two
+        """Write triples, except those the curated data (or an earlier input) states already: a triple in two
         graphs would come back twice from queries over their union."""
-        for triple in triples:
-            if triple[0] in self.index.subjects and triple in self.index.graph:
+        for subject, predicate, value in triples:
+            if subject in self.index.subjects and (subject, predicate, rdflib_value(value)) in self.index.graph:
                 self.confirmed += 1
             else:
-                self.triples.append(triple)
+                self.out.add(subject, predicate, value)
+
+    def extend_once(self, triples) -> None:
+        """`extend` for facts a source states on many rows (an organisation's source, in each of its projects)."""
+        for triple in triples:
+            if triple not in self.repeated:
+                self.repeated.add(triple)
+                self.extend([triple])
 
     def _disagree(self, subject, predicate, value, shown_value) -> None:
         self.disagreements += 1
@@ -113,11 +153,13 @@ class Facts:
         digest = hashlib.sha1(_text(value).encode("utf-8")).hexdigest()[:8]  # one node per claimed value
         node = mint("disagreement", f"{str(self.source_graph).rsplit('/', 1)[-1]} {local} "
                                     f"{predicate.rsplit('#', 1)[-1].rsplit('/', 1)[-1]} {digest}")
-        self.triples += [
-            (node, RDF.type, REM.Disagreement), (node, REM.about, subject),
-            (node, REM.onProperty, Literal(_curie(predicate))), (node, REM.claimedValue, Literal(_text(value))),
-            (node, REM.shownValue, Literal(_text(shown_value))), (node, REM.claimedIn, self.source_graph),
-        ]
+        if node in self.disagreement_nodes:
+            return
+        self.disagreement_nodes.add(node)
+        for fact in ((node, RDF.type, REM.Disagreement), (node, REM.about, subject),
+                     (node, REM.onProperty, _curie(predicate)), (node, REM.claimedValue, _text(value)),
+                     (node, REM.shownValue, _text(shown_value)), (node, REM.claimedIn, self.source_graph)):
+            self.out.add(*fact)
 
 
 def _value(term):
@@ -126,11 +168,11 @@ def _value(term):
 
 
 def _curie(predicate: URIRef) -> str:
-    for prefix, namespace in (("rem:", str(REM)), ("rdf:", str(RDF))):
-        if str(predicate).startswith(namespace):
-            return prefix + str(predicate)[len(namespace):]
+    for prefix, base in (("rem:", str(vocab.REM)), ("rdf:", str(namespace.RDF))):
+        if str(predicate).startswith(base):
+            return prefix + str(predicate)[len(base):]
     return str(predicate)
 
 
 def _text(value) -> str:
-    return str(value).removeprefix(ID_BASE) if isinstance(value, URIRef) else str(value)
+    return str(value).removeprefix(ID_BASE) if isinstance(value, URIRef) else lexical(value)

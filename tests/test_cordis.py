@@ -47,7 +47,7 @@ def load(data: Path, path: str, **options) -> Graph:
     context = load_curated(data)[0]
     graph = Graph()
     for source in CordisExportLoader(data, InputEntry("cordis-export", path, options, "inputs.yaml", 1), context).load():
-        for triple in source.triples:
+        for triple in source.rdf_triples():
             graph.add(triple)
     return graph
 
@@ -263,12 +263,17 @@ def test_suggestions_carry_their_evidence_in_their_own_graph(merged):
     assert curated_stages == []  # suggestions never become curated facts
 
 
-def test_load_cordis_copies_checks_and_records(tmp_path):
-    data = make_data(tmp_path, manifest=False)
-    shutil.rmtree(data / "cordis")
+def _load_cordis_basic(data: Path) -> None:
+    """`remkg load cordis` of the basic export into `data`, which must succeed."""
     result = subprocess.run([sys.executable, "-m", "kg.cli", "load", "cordis", str(CORDIS / "export-basic"), "--data", str(data),
                              "--retrieved", "2026-01-10"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_load_cordis_copies_checks_and_records(tmp_path):
+    data = make_data(tmp_path, manifest=False)
+    shutil.rmtree(data / "cordis")
+    _load_cordis_basic(data)
     assert (data / "cordis" / "export-basic" / "project.csv").is_file()
     manifest = (data / "inputs.yaml").read_text()
     assert "kind: cordis-export\n  path: cordis/export-basic\n  filter: rare-earth\n  retrieved: '2026-01-10'" in manifest
@@ -380,8 +385,38 @@ def test_lenient_skips_and_reports_bad_rows(data):
     context = load_curated(data)[0]
     loader = CordisExportLoader(data, InputEntry("cordis-export", "cordis/export-basic", {"lenient": True}, "inputs.yaml", 1), context)
     graphs = loader.load()
-    subjects = {t[0] for t in graphs[0].triples}
+    subjects = {t[0] for t in graphs[0].rdf_triples()}
     assert URIRef(P + "project/ndloop-900002") not in subjects  # the bad row and its participants are skipped
     assert URIRef(P + "project/emotion-900005") in subjects
     assert graphs[0].counts["rows skipped (lenient)"] == 1
     assert any("project.csv:4: totalCost" in note for note in graphs[0].notes)
+
+
+def test_load_cordis_keeps_the_conversion_and_the_build_reuses_it_only_while_valid(tmp_path):
+    from loaders import converted, registry
+    from loaders.manifest import read_manifest
+
+    data = make_data(tmp_path, manifest=False)
+    shutil.rmtree(data / "cordis")
+    _load_cordis_basic(data)
+    kept = data / "cordis" / "export-basic.converted"
+    assert (kept / "conversion.json").is_file()
+    assert sorted(p.name for p in (data / "cordis").iterdir()) == ["export-basic", "export-basic.converted"]  # no scratch left
+
+    def files_loaded() -> set[Path]:
+        [entry] = read_manifest(data, registry.kinds())
+        graphs, _ = registry.load_input(entry, load_curated(data)[0])
+        return {graph.nquads.parent for graph in graphs}
+
+    assert files_loaded() == {kept}
+    build(data, tmp_path / "reused")
+    shutil.rmtree(kept)
+    build(data, tmp_path / "converted")
+    assert (tmp_path / "reused" / "remkg.nq").read_bytes() == (tmp_path / "converted" / "remkg.nq").read_bytes()
+    converted.keep(data / "cordis" / "export-basic", "no longer valid", [])
+    assert files_loaded() != {kept}  # a key that does not match: converted again
+    orgs = data / "organisations.yaml"
+    _load_cordis_basic(data)  # loaded again: converted again and kept
+    assert files_loaded() == {kept}
+    orgs.write_text(orgs.read_text().replace('pic: "999000002"', 'pic: "999000022"'))
+    assert files_loaded() != {kept}  # the curated data it was resolved against changed

@@ -58,3 +58,15 @@ def test_links_split_across_graphs_and_written_with_in_project_are_joined(ontolo
     derived = _sparql_facts(_store(dataset))
     assert derived == _hermit_facts(rewritten)
     assert (str(project), str(REM.coordinatedBy), str(mint("org", "uni-a"))) in derived
+
+
+def test_a_fact_a_source_states_already_is_not_derived_again(ontology, valid_small):
+    dataset = Dataset()
+    one = dataset.graph(URIRef(INDIVIDUALS + "graph/one"))
+    for triple in valid_small:
+        one.add(triple)
+    project, org = mint("project", "demo"), mint("org", "uni-a")
+    dataset.graph(URIRef(INDIVIDUALS + "graph/other")).add((project, REM.coordinatedBy, org))
+    derived = _sparql_facts(_store(dataset))
+    assert (str(project), str(REM.coordinatedBy), str(org)) not in derived
+    assert (str(project), str(REM.hasPartner), str(org)) in derived

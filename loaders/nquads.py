@@ -1,0 +1,120 @@
+"""N-Quads text for bulk inputs, written without rdflib terms.
+
+An rdflib Literal costs more to build than the rest of a CORDIS row's conversion, and a full export
+is millions of them; Oxigraph's bulk loader reads the text directly. Values are plain Python
+(str, Decimal, date, bool, an AnyURI, or an IRI as rdflib's URIRef, which is only a checked str),
+so they compare by value (600000.5 = 600000.50) without any term in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+_DATATYPES = ((bool, XSD.boolean), (Decimal, XSD.decimal), (dt.date, XSD.date), (int, XSD.integer))
+
+
+class AnyURI(str):
+    """A URL stated as a literal (xsd:anyURI), not as a resource."""
+
+
+def lexical(value) -> str:
+    """The value as its literal's text: True -> 'true', a date -> '2021-01-31', an IRI as itself."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def datatype(value) -> URIRef | None:
+    """The XSD datatype a Python value is written with; None for a plain string or an IRI."""
+    if isinstance(value, AnyURI):
+        return XSD.anyURI
+    return next((iri for kind, iri in _DATATYPES if isinstance(value, kind)), None)
+
+
+def term(value) -> str:
+    """The N-Triples form of an IRI (URIRef), an rdflib Literal or a plain Python value."""
+    write = _BY_TYPE.get(type(value))
+    if write is not None:
+        return write(value)
+    if isinstance(value, URIRef):
+        return f"<{value}>"
+    if isinstance(value, Literal):
+        text = str(value).translate(_ESCAPES)
+        if value.language:
+            return f'"{text}"@{value.language}'
+        kind = None if value.datatype == XSD.string else value.datatype
+    else:
+        text, kind = lexical(value).translate(_ESCAPES), datatype(value)
+    return f'"{text}"^^<{kind}>' if kind is not None else f'"{text}"'
+
+
+# The common value types, looked up by exact type: a loader writes millions of them.
+_BY_TYPE = {
+    URIRef: lambda iri: f"<{iri}>",
+    str: lambda text: f'"{text.translate(_ESCAPES)}"',
+    Decimal: lambda number: f'"{number}"^^<{XSD.decimal}>',
+    dt.date: lambda day: f'"{day.isoformat()}"^^<{XSD.date}>',
+    bool: lambda flag: f'"{"true" if flag else "false"}"^^<{XSD.boolean}>',
+}
+
+
+def rdflib_value(value):
+    """The rdflib term of a plain value (for comparing with the curated rdflib graph)."""
+    if isinstance(value, (URIRef, Literal)):
+        return value
+    kind = datatype(value)
+    return Literal(lexical(value), datatype=kind) if kind is not None else Literal(value)
+
+
+class Terms:
+    """A namespace's terms, each made once: rdflib's Namespace makes a new URIRef at every attribute
+    access, which a loader does a few times per row."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        value = URIRef(getattr(self._namespace, name))
+        setattr(self, name, value)
+        return value
+
+
+class QuadWriter:
+    """One named graph's triples, appended to an N-Quads file as they are made, and counted."""
+
+    def __init__(self, path: Path, graph_iri: str):
+        self.path, self.count = Path(path), 0
+        self._handle = self.path.open("w", encoding="utf-8")
+        self._tail = f" <{graph_iri}> .\n"
+
+    def add(self, subject, predicate, value) -> None:
+        self._handle.write(f"<{subject}> <{predicate}> {term(value)}{self._tail}")
+        self.count += 1
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def write_nquads(triples, graph: str, out) -> None:
+    """N-Quads lines for rdflib triples of IRIs and literals (what HermiT derives, small loaders' output)."""
+    out.writelines(f"<{s}> <{p}> {term(o)} {graph} .\n" for s, p, o in triples)
+
+
+def read_triples(path: Path) -> Iterator[tuple]:
+    """The triples of an N-Quads file as rdflib terms (for code that needs them on small inputs)."""
+    import pyoxigraph
+
+    from kg.publish.export import rdflib_term
+
+    with open(path, "rb") as handle:
+        for quad in pyoxigraph.parse(handle, format=pyoxigraph.RdfFormat.N_QUADS):
+            yield rdflib_term(quad.subject), rdflib_term(quad.predicate), rdflib_term(quad.object)
