@@ -38,7 +38,7 @@ from kg.outdir import check_replaceable, write_marker
 from kg.paths import data_dir as shipped_data_dir
 from kg.publish.viz import write_explorer
 from kg.reason import reason
-from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, recover, staging_dir, swap_in
+from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, bulk_load_file, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
 from kg.vocab import bind_prefixes, mint
 from loaders import registry
@@ -226,7 +226,7 @@ def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
         path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
         with path.open("w", encoding="utf-8") as out:
             write_nquads(source.triples, f"<{source.graph_iri}>", out)
-    store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+    bulk_load_file(store, path)
     return path
 
 

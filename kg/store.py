@@ -8,8 +8,11 @@ write, it does not touch.
 
 from __future__ import annotations
 
+import mmap
 import os
 import shutil
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from kg.outdir import MARKER, OutputRefused, check_replaceable, read_marker
@@ -17,6 +20,11 @@ from kg.outdir import MARKER, OutputRefused, check_replaceable, read_marker
 # Not build/: setuptools writes build/ when remkg is installed from a checkout.
 DEFAULT_OUTPUT = Path("remkg-build")
 STORE_DIRNAME = "store"
+# Oxigraph's bulk loader holds up to a million quads per thread in memory (1.7 GiB for a full CORDIS
+# export in one call); parts of this size, two loaded at a time, keep it near 650 MiB for the same
+# CPU and wall time (bench/results-scale.md).
+BULK_PART_BYTES = 40 << 20
+BULK_PARTS_AT_ONCE = 2
 
 
 class StoreMissing(FileNotFoundError):
@@ -121,3 +129,42 @@ def select(store, query: str) -> list[dict[str, object]]:
     solutions = store.query(query, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     return [{name: solution[name] for name in names} for solution in solutions]
+
+
+def bulk_load_file(store, path: Path) -> None:
+    """An N-Quads file into a pyoxigraph store with the bulk loader, in parts of whole lines, two
+    at a time (the loader releases the GIL). A file holding blank nodes is loaded in one call: a
+    blank node's label means the same node only within one load."""
+    import pyoxigraph
+
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size <= BULK_PART_BYTES or _has_blank_node_label(handle):
+            store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+            return
+        with ThreadPoolExecutor(max_workers=BULK_PARTS_AT_ONCE) as pool:
+            loading = deque()
+            for part in _parts(handle):
+                if len(loading) == BULK_PARTS_AT_ONCE:
+                    loading.popleft().result()  # a part that failed stops the load here
+                loading.append(pool.submit(store.bulk_load, part, format=pyoxigraph.RdfFormat.N_QUADS))
+            for loaded in loading:
+                loaded.result()
+
+
+def _has_blank_node_label(handle) -> bool:
+    """Whether `_:` occurs anywhere (in a literal too: then the file is loaded whole, which is safe)."""
+    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
+        return view.find(b"_:") != -1
+
+
+def _parts(handle):
+    """The file in pieces of about BULK_PART_BYTES, each ending at a line's end."""
+    rest = b""
+    while block := handle.read(BULK_PART_BYTES):
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut:
+            yield block[:cut]
+        rest = block[cut:]
+    if rest:
+        yield rest

@@ -49,6 +49,7 @@ _AMOUNT = re.compile(r"^\d+(?:[.,]\d+)?$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _GRANT = re.compile(r"^\d{5,9}$")
 _PIC = re.compile(r"^\d{9}$")
+_COUNTRY = re.compile(r"^[A-Za-z]{2}$")
 _BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 CONVERSION_VERSION = "2"  # raise when the conversion's output changes: conversions kept by an older one are redone
 
@@ -66,6 +67,8 @@ def amount(row: Row, column: str) -> Decimal | None:
     text = row.get(column)
     if not text:
         return None
+    if text.isascii() and text.isdigit():  # whole euros are canonical as they are (Decimal drops leading zeros)
+        return Decimal(text)
     if not _AMOUNT.match(text):
         raise BadValue(column, f"expected an amount in euro such as 1234.56 or 1234,56, got {text!r}")
     return Decimal(format(Decimal(text.replace(",", ".")).normalize(), "f"))  # canonical: 1000000.50 -> 1000000.5
@@ -119,7 +122,7 @@ def choice(row: Row, column: str, options: dict, normalise=lambda t: t):
 
 
 def country(row: Row, column: str) -> str:
-    code = matching(row, column, re.compile(r"^[A-Za-z]{2}$"), "a two-letter country code").upper()
+    code = matching(row, column, _COUNTRY, "a two-letter country code").upper()
     return COUNTRY_CODES.get(code, code)
 
 
@@ -284,9 +287,10 @@ class CordisConverter:
             raise BadValue("organisationID", f"organisation {pic} is listed twice in project {key[0]}")
         name, code = required(row, "name"), country(row, "country")
         role = choice(row, "role", ROLES, lambda t: t.replace("_", "").replace(" ", "").lower())
-        activity = ACTIVITY_TYPES.get(row.get("activityType").upper()) if row.get("activityType") else REM.Organisation
+        activity_type = row.get("activityType")
+        activity = ACTIVITY_TYPES.get(activity_type.upper()) if activity_type else REM.Organisation
         if activity is None:
-            raise BadValue("activityType", f"expected one of {', '.join(ACTIVITY_TYPES)}, got {row.get('activityType')!r}")
+            raise BadValue("activityType", f"expected one of {', '.join(ACTIVITY_TYPES)}, got {activity_type!r}")
         sme, contribution = flag(row, "SME"), amount(row, "ecContribution")
         self.participations.add(key)
         self.outcome.count("participations kept")
@@ -295,8 +299,9 @@ class CordisConverter:
         f = self.facts
         f.extend_once([(org, REM.sourcedFrom, source)])
         f.add_name(org, name)
-        if row.get("shortName") and not self.index.is_curated(org):
-            f.extend_once([(org, REM.acronym, row.get("shortName"))])
+        short_name = row.get("shortName")
+        if short_name and not self.index.is_curated(org):
+            f.extend_once([(org, REM.acronym, short_name)])
         f.add_class(org, activity)
         f.add(org, REM.picId, pic)
         f.add(org, REM.country, self._country(code))

@@ -163,7 +163,8 @@ def _csv_rows(handle, shown: str, table: str, problems: list[Problem]) -> Iterat
                                         "a truncated or malformed row (a quote not closed, or a stray ';')"))
                 continue
             values = dict(zip(header, fields))
-            bad = next((column for column, value in values.items() if _SURROGATE.search(value)), None)
+            bad = next((column for column, value in values.items() if _SURROGATE.search(value)), None) \
+                if any(map(_SURROGATE.search, fields)) else None  # the common case in one pass in C
             if bad is not None:
                 byte = ord(_SURROGATE.search(values[bad]).group()) - 0xDC00
                 problems.append(Problem(shown, line, bad, f"not valid UTF-8 (byte 0x{byte:02x}); "
