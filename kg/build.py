@@ -226,7 +226,7 @@ def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
         path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
         with path.open("w", encoding="utf-8") as out:
             write_nquads(source.triples, f"<{source.graph_iri}>", out)
-    bulk_load_file(store, path)
+    bulk_load_file(store, path, in_parts=source.nquads is not None)  # a loader's QuadWriter writes no blank node
     return path
 
 

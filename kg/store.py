@@ -8,7 +8,6 @@ write, it does not touch.
 
 from __future__ import annotations
 
-import mmap
 import os
 import shutil
 from collections import deque
@@ -131,40 +130,37 @@ def select(store, query: str) -> list[dict[str, object]]:
     return [{name: solution[name] for name in names} for solution in solutions]
 
 
-def bulk_load_file(store, path: Path) -> None:
-    """An N-Quads file into a pyoxigraph store with the bulk loader, in parts of whole lines, two
-    at a time (the loader releases the GIL). A file holding blank nodes is loaded in one call: a
-    blank node's label means the same node only within one load."""
+def bulk_load_file(store, path: Path, in_parts: bool = False) -> None:
+    """An N-Quads file into a pyoxigraph store with the bulk loader; `in_parts`: in parts of whole
+    lines, two at a time (the loader releases the GIL), which only a file without blank nodes
+    allows: a blank node's label means the same node only within one load."""
     import pyoxigraph
 
     with open(path, "rb") as handle:
-        if os.fstat(handle.fileno()).st_size <= BULK_PART_BYTES or _has_blank_node_label(handle):
+        size = os.fstat(handle.fileno()).st_size
+        if not in_parts or size <= BULK_PART_BYTES:
             store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
             return
+        parts, loading = _parts(handle, size), deque()
         with ThreadPoolExecutor(max_workers=BULK_PARTS_AT_ONCE) as pool:
-            loading = deque()
-            for part in _parts(handle):
+            while True:
                 if len(loading) == BULK_PARTS_AT_ONCE:
-                    loading.popleft().result()  # a part that failed stops the load here
+                    loading.popleft().result()  # before the next part is read; a part that failed stops the load
+                part = next(parts, None)
+                if part is None:
+                    break
                 loading.append(pool.submit(store.bulk_load, part, format=pyoxigraph.RdfFormat.N_QUADS))
             for loaded in loading:
                 loaded.result()
 
 
-def _has_blank_node_label(handle) -> bool:
-    """Whether `_:` occurs anywhere (in a literal too: then the file is loaded whole, which is safe)."""
-    with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view:
-        return view.find(b"_:") != -1
-
-
-def _parts(handle):
-    """The file in pieces of about BULK_PART_BYTES, each ending at a line's end."""
-    rest = b""
-    while block := handle.read(BULK_PART_BYTES):
-        block = rest + block
-        cut = block.rfind(b"\n") + 1
-        if cut:
-            yield block[:cut]
-        rest = block[cut:]
-    if rest:
-        yield rest
+def _parts(handle, size: int):
+    """The file in pieces of about BULK_PART_BYTES, each ending at a line's end, each read once."""
+    start = 0
+    while start < size:
+        handle.seek(min(start + BULK_PART_BYTES, size))
+        handle.readline()  # on to the end of the line the cut fell in
+        end = handle.tell()
+        handle.seek(start)
+        yield handle.read(end - start)
+        start = end

@@ -98,7 +98,9 @@ class Terms:
 
 class QuadWriter:
     """One named graph's triples, appended to an N-Quads file as they are made, and counted. Lines
-    are collected and written a few thousand at a time (a write call per line costs more)."""
+    are collected and written a few thousand at a time (a write call per line costs more). Subjects
+    are written as IRIs and values as IRIs or literals: the file holds no blank node, so the build
+    may bulk-load it in parts (kg.store)."""
 
     _BATCH = 4096
 

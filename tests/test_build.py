@@ -144,3 +144,49 @@ def test_store_reads_through_rdflib_as_well(shipped):
     dataset = open_dataset(shipped)
     susmagpro = URIRef("https://w3id.org/remkg/id/project/susmagpro")
     assert {str(o) for o in dataset.objects(susmagpro, REM.acronym)} == {"SUSMAGPRO"}  # union of the named graphs
+
+
+def _lines_of(count: int) -> bytes:
+    return b"".join(f'<https://example.org/s{n}> <https://example.org/p> "value {n}; a \\"quoted\\" word" '
+                    f"<https://example.org/g> .\n".encode() for n in range(count))
+
+
+def test_bulk_load_in_parts_loads_every_line(tmp_path, monkeypatch):
+    import pyoxigraph
+
+    import kg.store
+
+    path = tmp_path / "big.nq"
+    path.write_bytes(_lines_of(5000))
+    monkeypatch.setattr(kg.store, "BULK_PART_BYTES", 1000)  # cuts fall inside lines: each must be moved to a line's end
+    store = pyoxigraph.Store(str(tmp_path / "store"))
+    kg.store.bulk_load_file(store, path, in_parts=True)
+    assert len(store) == 5000
+    objects = {quad.object.value for quad in store}
+    assert objects == {f'value {n}; a "quoted" word' for n in range(5000)}
+
+
+def test_bulk_load_in_parts_reports_a_bad_line(tmp_path, monkeypatch):
+    import pyoxigraph
+
+    import kg.store
+
+    path = tmp_path / "bad.nq"
+    path.write_bytes(_lines_of(2000) + b"<https://example.org/s> not a quad\n" + _lines_of(10))
+    monkeypatch.setattr(kg.store, "BULK_PART_BYTES", 1000)
+    with pytest.raises(SyntaxError):
+        kg.store.bulk_load_file(pyoxigraph.Store(str(tmp_path / "store")), path, in_parts=True)
+
+
+def test_a_file_with_blank_nodes_keeps_them_when_loaded(tmp_path, monkeypatch):
+    import pyoxigraph
+
+    import kg.store
+
+    path = tmp_path / "blank.nq"
+    path.write_bytes(b"".join(f"_:shared <https://example.org/p{n}> <https://example.org/o> <https://example.org/g> .\n".encode()
+                              for n in range(3000)))
+    monkeypatch.setattr(kg.store, "BULK_PART_BYTES", 1000)
+    store = pyoxigraph.Store(str(tmp_path / "store"))
+    kg.store.bulk_load_file(store, path)
+    assert len({quad.subject for quad in store}) == 1
