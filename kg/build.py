@@ -17,7 +17,6 @@ the store's index order, which depends only on the data.
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 import tempfile
@@ -45,7 +44,7 @@ from loaders import registry
 from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
-from loaders.nquads import write_nquads
+from loaders.nquads import term, write_nquads
 
 ONTOLOGY_GRAPH = mint("graph", "ontology")
 EXPORTS = ("remkg.ttl", "remkg.trig", "remkg.jsonld")
@@ -196,7 +195,9 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         if not result.consistent:
             raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
         progress("deriving partners and coordinators with SPARQL")
-        inferred = _add_inferred(store, result.inferred)
+        inferred_file = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
+        inferred = _add_inferred(store, result.inferred, inferred_file)
+        loaded[str(INFERRED_GRAPH)].append((inferred_file, inferred))
         graphs = graph_sizes(store)
         report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
         progress("writing exports")
@@ -254,16 +255,14 @@ def _exact_file(store, iri: str, loaded: list[tuple[Path, int]], size: int, scra
     return path
 
 
-def _add_inferred(store, hermit: Graph) -> int:
+def _add_inferred(store, hermit: Graph, file: Path) -> int:
     """HermiT's facts (ontology and curated data; IRIs only) and the SPARQL-derived ones (everything)
-    into the inferred graph; on the curated data both give the same facts (tests/test_materialise.py).
-    A fact some source states already (a bulk input, which HermiT did not see) is left out."""
-    new = [(s, p, o) for s, p, o in sorted(hermit)
-           if next(store.quads_for_pattern(*(pyoxigraph.NamedNode(str(term)) for term in (s, p, o))), None) is None]
-    text = io.StringIO()
-    write_nquads(new, f"<{INFERRED_GRAPH}>", text)
-    store.load(text.getvalue().encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
-    return materialise(store)
+    into the inferred graph and `file`; on the curated data both give the same facts
+    (tests/test_materialise.py). A fact some source states already (a bulk input, which HermiT did
+    not see) is left out."""
+    new = [f"{term(s)} {term(p)} {term(o)} ." for s, p, o in hermit
+           if next(store.quads_for_pattern(*(pyoxigraph.NamedNode(str(t)) for t in (s, p, o))), None) is None]
+    return materialise(store, file, new)
 
 
 def graph_sizes(store) -> dict[str, int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pyoxigraph
 from rdflib import Dataset, Graph, URIRef
 
@@ -20,9 +23,19 @@ def _store(dataset: Dataset) -> pyoxigraph.Store:
 
 
 def _sparql_facts(store: pyoxigraph.Store) -> set[tuple[str, str, str]]:
-    materialise(store)
-    return {(q.subject.value, q.predicate.value, q.object.value)
-            for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(INFERRED_GRAPH)))}
+    """The inferred graph after materialising; its file must hold exactly the same triples, once each."""
+    with tempfile.TemporaryDirectory() as folder:
+        file = Path(folder) / "inferred.nq"
+        size = materialise(store, file)
+        lines = file.read_bytes().splitlines()
+        in_file = {(q.subject.value, q.predicate.value, q.object.value)
+                   for q in pyoxigraph.parse(path=str(file), format=pyoxigraph.RdfFormat.N_QUADS)}
+    in_store = {(q.subject.value, q.predicate.value, q.object.value)
+                for q in store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(str(INFERRED_GRAPH)))}
+    assert size == len(lines) == len(in_store)
+    assert lines == sorted(lines)
+    assert in_file == in_store
+    return in_store
 
 
 def _hermit_facts(graph: Graph) -> set[tuple[str, str, str]]:
