@@ -15,8 +15,10 @@ rare-earth rule keeps too), `lenient` (true/false), `retrieved` (when the export
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import re
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -419,12 +421,27 @@ class CordisExportLoader:
         if kept is not None:
             return kept
         converter = self.converter = CordisConverter(self.context, settings)
-        fields_of = _per_project(export, "euroSciVoc", ("euroSciVocTitle", "euroSciVocPath"), converter.problems)
-        topics_of = _per_project(export, "topics", ("topic",), converter.problems)
-        converter.add_projects(_with_topics(export.rows("project", converter.problems), topics_of), fields_of)
-        if export.has("organization"):
-            converter.add_participations(export.rows("organization", converter.problems))
+        with _no_cycle_collection():
+            fields_of = _per_project(export, "euroSciVoc", ("euroSciVocTitle", "euroSciVocPath"), converter.problems)
+            topics_of = _per_project(export, "topics", ("topic",), converter.problems)
+            converter.add_projects(_with_topics(export.rows("project", converter.problems), topics_of), fields_of)
+            if export.has("organization"):
+                converter.add_participations(export.rows("organization", converter.problems))
         return converter.finish(f"CORDIS export {self.entry.path}", self.entry.path, converter.rule.describe())
+
+
+@contextmanager
+def _no_cycle_collection():
+    """Python's cycle collector paused: a conversion makes no reference cycles but keeps millions of
+    small tuples (what each entity was stated with), which the collector would walk again and again
+    (a fifth of the conversion's time at full CORDIS scale)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _with_topics(rows: Iterable[Row], topics_of: dict[str, list[str]]) -> Iterator[Row]:
