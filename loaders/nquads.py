@@ -65,13 +65,15 @@ def escaped(text: str) -> str:
     return text
 
 
-# The common value types, looked up by exact type: a loader writes millions of them.
+# The common value types, looked up by exact type: a loader writes millions of them (the datatype
+# IRIs are made once: rdflib's Namespace makes a new URIRef at each attribute access).
+_DECIMAL, _DATE, _BOOLEAN = (f"^^<{XSD.decimal}>", f"^^<{XSD.date}>", f"^^<{XSD.boolean}>")
 _BY_TYPE = {
     URIRef: lambda iri: f"<{iri}>",
     str: lambda text: f'"{escaped(text)}"',
-    Decimal: lambda number: f'"{number}"^^<{XSD.decimal}>',
-    dt.date: lambda day: f'"{day.isoformat()}"^^<{XSD.date}>',
-    bool: lambda flag: f'"{"true" if flag else "false"}"^^<{XSD.boolean}>',
+    Decimal: lambda number: f'"{number}"{_DECIMAL}',
+    dt.date: lambda day: f'"{day.isoformat()}"{_DATE}',
+    bool: lambda flag: f'"true"{_BOOLEAN}' if flag else f'"false"{_BOOLEAN}',
 }
 
 
