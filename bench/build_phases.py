@@ -3,12 +3,15 @@
     python bench/build_phases.py [--data data] [--runs 3]
 
 Phases are timed between the build's own progress messages, so the split follows `kg.build`.
-Peak memory is not measured here: use `/usr/bin/time -v remkg build` for that.
+At the end: the CPU time of all runs (this process and HermiT's JVM; the wall time depends on what
+else runs on the machine, so the load average is printed too) and this process's peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import tempfile
 import time
@@ -53,6 +56,10 @@ def main() -> None:
         print(f"{phase:32} {statistics.median(seconds):9.2f} {max(seconds):7.2f}")
     totals = [sum(run) for run in zip(*samples.values())]
     print(f"{'total':32} {statistics.median(totals):9.2f} {max(totals):7.2f}")
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    print(f"cpu s (all runs, imports included) {cpu:.1f}; peak RSS of this process {own.ru_maxrss / 1024:,.0f} MiB; "
+          f"load average {' '.join(f'{load:.2f}' for load in os.getloadavg())}")
 
 
 if __name__ == "__main__":

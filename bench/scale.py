@@ -7,8 +7,8 @@ remkg's pipeline and on the same pipeline over rdflib's in-memory store, in one 
 For each scale a CORDIS export is generated (bench/generate_cordis.py; 1.0 = 50,000 projects and
 300,000 participations) next to a copy of the shipped curated data. Every phase runs as its own
 child process; the runner records its wall time, its CPU time and peak resident memory (from
-wait4: the CPU time is what to compare when other work shares the machine) and the triples of the
-build per second of the phase. A phase still running after --cap seconds is killed
+wait4: the CPU time is what to compare when other work shares the machine), the load average when
+it started, and the triples of the build per second of the phase. A phase still running after --cap seconds is killed
 and shown as capped, and that pipeline stops at that scale. At the largest scale the latency of
 every named query on remkg's store is listed. At the end: the growth exponent of each phase
 (slope of log time over log scale) and the table as Markdown (also written to --report).
@@ -51,6 +51,7 @@ class Phase:
     cpu_seconds: float  # user + system: what the phase costs when other work shares the machine
     peak_mib: float
     status: str  # ok, capped, failed
+    load: float = 0.0  # the machine's 1-minute load average when the phase started
     triples: int = 0
     detail: str = ""
 
@@ -115,8 +116,9 @@ def run_pipeline(pipeline: str, scale: float, export: Path, work: Path, cap: flo
     phases = []
     for name, command in (step for step in steps if step[0] in wanted):
         print(f"  {pipeline} {scale:g} {name}…", file=sys.stderr, flush=True)
+        load = os.getloadavg()[0]
         seconds, cpu, peak, status, detail = measure(command, cap, work)
-        phases.append(Phase(pipeline, scale, name, seconds, cpu, peak, status, detail=detail))
+        phases.append(Phase(pipeline, scale, name, seconds, cpu, peak, status, load, detail=detail))
         if status != "ok":
             break
     for phase in phases:
@@ -167,12 +169,12 @@ def growth(run: Run) -> dict[tuple[str, str], float]:
 
 
 def markdown(run: Run) -> str:
-    lines = ["| scale | projects | participations | pipeline | phase | wall s | cpu s | peak MiB | triples | triples/s | status |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| scale | projects | participations | pipeline | phase | wall s | cpu s | peak MiB | triples | triples/s | load | status |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for p in run.phases:
         projects, participations, _ = run.inputs[p.scale]
         lines.append(f"| {p.scale:g} | {projects:,} | {participations:,} | {p.pipeline} | {p.name} | {p.seconds:.1f} | {p.cpu_seconds:.1f} | "
-                     f"{p.peak_mib:,.0f} | {p.triples:,} | {p.rate} | {p.status} |")
+                     f"{p.peak_mib:,.0f} | {p.triples:,} | {p.rate} | {p.load:.1f} | {p.status} |")
     slopes = growth(run)
     if slopes:
         lines += ["", "| pipeline | phase | growth exponent |", "|---|---|---|"]

@@ -76,6 +76,7 @@ def test_benchmark_runs_both_pipelines_at_a_tiny_scale_and_they_build_the_same_g
     assert set(run.queries) >= {"projects", "shared-organisations", "project-participants"}
     table = markdown(run)
     assert "| remkg | build |" in table and "| rdflib | synergies |" in table
+    assert "| load | status |" in table.splitlines()[0] and all(p.load >= 0 for p in run.phases)
 
 
 def test_bulk_input_is_derived_and_exported_byte_identically(tmp_path):
