@@ -30,7 +30,6 @@ from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
 from kg.exports import FULL_EXPORTS_MAX_TRIPLES, Heads, heads, write_exports
-from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker
@@ -169,7 +168,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     sources = collect(data_dir, progress)
     curated = sources.curated_graph()
     progress("reasoning with HermiT on the ontology and the curated data (in the background)")
-    background = ThreadPoolExecutor(max_workers=1)  # HermiT runs in Java while this thread fills the store
+    background = ThreadPoolExecutor(max_workers=2)  # HermiT (Java) and the exports' curated part, while this thread fills the store
     reasoning = background.submit(reason, sources.ontology + curated)
     staging = None
     try:
@@ -177,19 +176,21 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         violations = validate(curated, sources.ontology)
         if violations:
             raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
-        dataset = curated_dataset(sources)
+        # The exports' curated part (its N-Quads fill the store's curated graphs too): made in Python while the
+        # bulk loader, which releases the GIL, fills the store. Nothing else reads the dataset after this.
+        head_made = background.submit(heads, curated_dataset(sources))
         staging = staging_dir(output_dir)
         store = pyoxigraph.Store(str(staging / STORE_DIRNAME))
-        progress("writing the curated graphs into the store")
-        store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
         scratch = sources.context.scratch_dir()
         loaded: dict[str, list[tuple[Path, int]]] = {str(INFERRED_GRAPH): []}  # graph -> (file, lines) loaded into it
         for source, _ in sources.inputs:
             progress(f"bulk-loading {source.label} ({source.size()} triples)")
             loaded.setdefault(str(source.graph_iri), []).append((bulk_load(store, source, scratch), source.size()))
+        progress("writing the curated graphs into the store")
+        head = head_made.result()
+        store.load(head.nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
         progress("compacting the store")  # before the joins, which run three times faster on a compacted store
         store.optimize()
-        head = heads(dataset)  # the exports' curated part, made while HermiT may still run
         progress("waiting for HermiT")
         result = reasoning.result()
         if not result.consistent:
