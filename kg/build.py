@@ -5,8 +5,10 @@ SHACL and HermiT, where modelling errors are caught; HermiT runs in the backgrou
 while the store is filled. Every input the manifest declares (CORDIS exports: millions of triples)
 goes straight into the staging Oxigraph store with its bulk loader, from the N-Quads file its loader
 wrote (kept by `remkg load cordis` and reused while valid; its loader has checked every row, with
-file and row); what HermiT would derive for it is derived by SPARQL in the store (kg.materialise),
-and the exports copy those files (kg.exports).
+file and row). When `load cordis` also kept the store it bulk-loaded that file into while converting,
+the staging store starts as a copy of it (hard links: RocksDB never changes a file it wrote) and that
+input is not loaded again. What HermiT would derive for the inputs is derived by SPARQL in the store
+(kg.materialise), and the exports copy those files (kg.exports).
 
 All or nothing: everything is written into a staging folder and swapped in at the end, so a
 failed, invalid or interrupted build leaves the previous output as it was.
@@ -41,6 +43,7 @@ from kg.validate import Violation, validate
 from kg.vocab import bind_prefixes, mint
 from loaders import registry
 from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
+from loaders.converted import kept_store
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
 from loaders.nquads import term, write_nquads
@@ -180,12 +183,19 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         # bulk loader, which releases the GIL, fills the store. Nothing else reads the dataset after this.
         head_made = background.submit(heads, curated_dataset(sources))
         staging = staging_dir(output_dir)
+        base = next((kept for source, _ in sources.inputs if (kept := kept_store(source.nquads)) is not None), None)
+        if base is not None:  # a copy of the store `load cordis` filled: hard links to its files, which stay as they are
+            progress(f"starting from the store kept with {base.parent.name}")
+            pyoxigraph.Store.read_only(str(base)).backup(str(staging / STORE_DIRNAME))
         store = pyoxigraph.Store(str(staging / STORE_DIRNAME))
         scratch = sources.context.scratch_dir()
         loaded: dict[str, list[tuple[Path, int]]] = {str(INFERRED_GRAPH): []}  # graph -> (file, lines) loaded into it
         for source, _ in sources.inputs:
-            progress(f"bulk-loading {source.label} ({source.size()} triples)")
-            loaded.setdefault(str(source.graph_iri), []).append((bulk_load(store, source, scratch), source.size()))
+            path = source.nquads
+            if base is None or kept_store(path) != base:
+                progress(f"bulk-loading {source.label} ({source.size()} triples)")
+                path = bulk_load(store, source, scratch)
+            loaded.setdefault(str(source.graph_iri), []).append((path, source.size()))
         progress("writing the curated graphs into the store")
         head = head_made.result()
         store.load(head.nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
@@ -223,12 +233,13 @@ def bulk_load(store, source: SourceGraph, scratch: Path) -> Path:
     """One input's triples into its named graph with Oxigraph's bulk loader, from the N-Quads file its
     loader wrote (or one written here into `scratch` from a small loader's triples): no rdflib graph
     in between. Returns the file."""
-    path = source.nquads
-    if path is None:
-        path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
-        with path.open("w", encoding="utf-8") as out:
-            write_nquads(source.triples, f"<{source.graph_iri}>", out)
-    bulk_load_file(store, path, in_parts=source.nquads is not None)  # a loader's QuadWriter writes no blank node
+    if source.nquads is not None:
+        bulk_load_file(store, source.nquads, in_parts=True)  # a loader's QuadWriter writes no blank node
+        return source.nquads
+    path = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
+    with path.open("w", encoding="utf-8") as out:
+        write_nquads(source.triples, f"<{source.graph_iri}>", out)
+    bulk_load_file(store, path)
     return path
 
 

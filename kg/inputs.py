@@ -39,10 +39,11 @@ def _entry(path: str, filter_value, topics: list[str], lenient: bool, retrieved:
     return entry
 
 
-def _check(data_dir: Path, entry: dict, context) -> tuple[CordisExportLoader, list[SourceGraph]]:
+def _check(data_dir: Path, entry: dict, context, with_store: bool = False) -> tuple[CordisExportLoader, list[SourceGraph]]:
     """Run the export loader on the entry as the build would (converting afresh); LoadError with every problem."""
     options = {k: v for k, v in entry.items() if k not in ("kind", "path")}
-    loader = CordisExportLoader(data_dir, InputEntry(entry["kind"], entry["path"], options, MANIFEST, 0), context, reuse=False)
+    loader = CordisExportLoader(data_dir, InputEntry(entry["kind"], entry["path"], options, MANIFEST, 0), context, reuse=False,
+                                with_store=with_store)
     return loader, loader.load()
 
 
@@ -94,7 +95,7 @@ def load_cordis_export(data_dir: Path, paths: list[Path], filter_value="rare-ear
         when = retrieved or dt.date.fromtimestamp(Path(paths[0]).stat().st_mtime).isoformat()
         entry = _entry(target.relative_to(data_dir).as_posix(), filter_value, topics or [], lenient, when)
         context.scratch = Path(tempfile.mkdtemp(prefix=".converting-", dir=folder))  # beside the target: kept by a rename
-        loader, graphs = _check(data_dir, entry, context)
+        loader, graphs = _check(data_dir, entry, context, with_store=True)
         converted.keep(target, loader.key, graphs)
         recorded = add_entry(data_dir, entry)
     except BaseException:

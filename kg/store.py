@@ -164,3 +164,39 @@ def _parts(handle, size: int):
         handle.seek(start)
         yield handle.read(end - start)
         start = end
+
+
+class PartLoader:
+    """A store in `folder` filled by two background threads with parts of N-Quads files (byte ranges of
+    whole lines, without blank nodes) while they are still being written: `remkg load cordis` bulk-loads
+    its conversion on the second core while the first converts. `finish` waits for every part."""
+
+    size = BULK_PART_BYTES
+
+    def __init__(self, folder: Path):
+        import pyoxigraph
+
+        self.folder, self.store = Path(folder), pyoxigraph.Store(str(folder))
+        self._pool = ThreadPoolExecutor(max_workers=BULK_PARTS_AT_ONCE)
+        self._loading: list = []
+
+    def load(self, path: Path, start: int, end: int) -> None:
+        self._loading.append(self._pool.submit(self._load, Path(path), start, end))
+
+    def _load(self, path: Path, start: int, end: int) -> None:
+        import pyoxigraph
+
+        with open(path, "rb") as handle:  # read when its turn comes: waiting parts hold no memory
+            handle.seek(start)
+            self.store.bulk_load(handle.read(end - start), format=pyoxigraph.RdfFormat.N_QUADS)
+
+    def finish(self, wanted: bool = True) -> None:
+        """Every part loaded (or the first failure raised), or, when the store is not `wanted` (the
+        conversion failed), the parts not yet begun dropped; the store closed."""
+        try:
+            if wanted:
+                for loading in self._loading:
+                    loading.result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self.store = None

@@ -1,6 +1,7 @@
 """Converted exports kept beside the export: `remkg load cordis` checks and converts an export once
 and keeps the result as N-Quads in DATA/cordis/NAME.converted/, so `remkg build` bulk-loads those
-instead of converting again.
+instead of converting again. The lines are also bulk-loaded into a store there as they are written
+(on the second core while the first converts), and the build starts from a copy of that store.
 
 A conversion is reused only while its key is unchanged: the export's bytes, the loader's version,
 the manifest entry's path and options, and the ontology and data it was resolved against (the
@@ -22,6 +23,7 @@ from loaders.base import SourceGraph
 
 SUFFIX = ".converted"
 DESCRIPTION = "conversion.json"
+STORE = "store"  # the conversion's graphs bulk-loaded as they were made, beside their files: the build starts from a copy
 
 
 def folder_for(export: Path) -> Path:
@@ -66,13 +68,32 @@ def read(export: Path, wanted: str) -> list[SourceGraph] | None:
     return graphs
 
 
+def kept_store(nquads: Path | None) -> Path | None:
+    """The store a kept conversion's graphs were loaded into, when `nquads` is one of its files and
+    the conversion has one (a conversion kept by an older remkg does not); else None."""
+    if nquads is None:
+        return None
+    try:
+        description = json.loads((nquads.parent / DESCRIPTION).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    store = description.get("store")
+    return nquads.parent / store if store and (nquads.parent / store).is_dir() else None
+
+
 def keep(export: Path, key_text: str, graphs: list[SourceGraph]) -> None:
-    """Move the converted files beside the export and describe them; any older conversion is replaced
-    (it is remkg's own: only a folder with a conversion.json is)."""
+    """Move the converted files (and the store they were loaded into, when the loader made one)
+    beside the export and describe them; any older conversion is replaced (it is remkg's own: only
+    a folder with a conversion.json is)."""
     folder = folder_for(export)
     staging = folder.with_name(f".{folder.name}.{os.getpid()}")
     staging.mkdir()
     try:
+        store = graphs[0].nquads.parent / STORE if graphs and graphs[0].nquads is not None else None
+        kept = {}
+        if store is not None and store.is_dir():
+            shutil.move(str(store), staging / STORE)
+            kept = {"store": STORE}
         described = []
         for number, graph in enumerate(graphs):
             name = f"graph-{number}.nq"
@@ -81,7 +102,8 @@ def keep(export: Path, key_text: str, graphs: list[SourceGraph]) -> None:
             described.append({"iri": str(graph.graph_iri), "label": graph.label, "derived_from": graph.derived_from,
                               "retrieved": graph.retrieved, "selection": graph.selection, "counts": graph.counts,
                               "notes": graph.notes, "file": name, "written": graph.written})
-        (staging / DESCRIPTION).write_text(json.dumps({"key": key_text, "graphs": described}, indent=1) + "\n", encoding="utf-8")
+        (staging / DESCRIPTION).write_text(json.dumps({"key": key_text, "graphs": described, **kept}, indent=1) + "\n",
+                                           encoding="utf-8")
         if (folder / DESCRIPTION).is_file():
             shutil.rmtree(folder)
         os.rename(staging, folder)  # fails, and keeps nothing, if a folder remkg did not write has the name

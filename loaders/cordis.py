@@ -27,6 +27,7 @@ from typing import Iterable, Iterator
 from rdflib import URIRef
 from rdflib.namespace import RDF as RDF_NAMESPACE, RDFS as RDFS_NAMESPACE
 
+from kg.store import PartLoader
 from kg.vocab import ID_BASE, REM as REM_NAMESPACE, mint, slugify
 from loaders import converted
 from loaders.base import InputEntry, LoadContext, LoadError, Problem, SourceGraph
@@ -174,14 +175,16 @@ class CordisConverter:
     against the curated data, plus machine suggestions in a second graph. Shared by the export loader
     and the endpoint snapshot loader."""
 
-    def __init__(self, context: LoadContext, settings: Settings):
+    def __init__(self, context: LoadContext, settings: Settings, with_store: bool = False):
         self.index = CuratedIndex(context.curated)
         self.suggester = Suggester(context.ontology)
         graph_iri = settings.graph_iri
         self.graph_iri, self.rule, self.lenient, self.retrieved = graph_iri, settings.rule, settings.lenient, settings.retrieved
         folder = Path(tempfile.mkdtemp(prefix="cordis-", dir=context.scratch_dir()))
-        self.facts = Facts(self.index, graph_iri, QuadWriter(folder / "facts.nq", graph_iri))
-        self.suggestions = QuadWriter(folder / "suggestions.nq", URIRef(f"{graph_iri}-suggestions"))
+        # With a store: the written lines are bulk-loaded into it as they are made (kept by `load cordis`).
+        self.parts = PartLoader(folder / converted.STORE) if with_store else None
+        self.facts = Facts(self.index, graph_iri, QuadWriter(folder / "facts.nq", graph_iri, self.parts))
+        self.suggestions = QuadWriter(folder / "suggestions.nq", URIRef(f"{graph_iri}-suggestions"), self.parts)
         self.suggested = 0
         self.problems: list[Problem] = []
         self.outcome = LoadOutcome()
@@ -337,7 +340,10 @@ class CordisConverter:
         """The source graphs, or LoadError with every problem (unless lenient: then they become notes)."""
         self.facts.out.close()
         self.suggestions.close()
-        if self.problems and not self.lenient:
+        refused = bool(self.problems) and not self.lenient
+        if self.parts is not None:
+            self.parts.finish(wanted=not refused)
+        if refused:
             raise LoadError(self.problems)
         self.outcome.notes = sorted(set(self.problems))
         counts = dict(self.outcome.counts)
@@ -407,8 +413,9 @@ class CordisExportLoader:
 
     name = "remkg CORDIS export loader"
 
-    def __init__(self, data_dir: Path, entry: InputEntry, context: LoadContext, reuse: bool = True):
+    def __init__(self, data_dir: Path, entry: InputEntry, context: LoadContext, reuse: bool = True, with_store: bool = False):
         self.path, self.entry, self.context, self.reuse = Path(data_dir) / entry.path, entry, context, reuse
+        self.with_store = with_store  # also bulk-load the conversion into a store as it is made (`remkg load cordis`)
         self.converter: CordisConverter | None = None
         self.key = ""
 
@@ -420,13 +427,18 @@ class CordisExportLoader:
         kept = converted.read(self.path, self.key) if self.reuse else None
         if kept is not None:
             return kept
-        converter = self.converter = CordisConverter(self.context, settings)
-        with _no_cycle_collection():
-            fields_of = _per_project(export, "euroSciVoc", ("euroSciVocTitle", "euroSciVocPath"), converter.problems)
-            topics_of = _per_project(export, "topics", ("topic",), converter.problems)
-            converter.add_projects(_with_topics(export.rows("project", converter.problems), topics_of), fields_of)
-            if export.has("organization"):
-                converter.add_participations(export.rows("organization", converter.problems))
+        converter = self.converter = CordisConverter(self.context, settings, self.with_store)
+        try:
+            with _no_cycle_collection():
+                fields_of = _per_project(export, "euroSciVoc", ("euroSciVocTitle", "euroSciVocPath"), converter.problems)
+                topics_of = _per_project(export, "topics", ("topic",), converter.problems)
+                converter.add_projects(_with_topics(export.rows("project", converter.problems), topics_of), fields_of)
+                if export.has("organization"):
+                    converter.add_participations(export.rows("organization", converter.problems))
+        except BaseException:
+            if converter.parts is not None:
+                converter.parts.finish(wanted=False)
+            raise
         return converter.finish(f"CORDIS export {self.entry.path}", self.entry.path, converter.rule.describe())
 
 

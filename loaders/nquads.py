@@ -102,27 +102,42 @@ class QuadWriter:
     """One named graph's triples, appended to an N-Quads file as they are made, and counted. Lines
     are collected and written a few thousand at a time (a write call per line costs more). Subjects
     are written as IRIs and values as IRIs or literals: the file holds no blank node, so the build
-    may bulk-load it in parts (kg.store)."""
+    may bulk-load it in parts (kg.store). Given `parts` (kg.store.PartLoader), every written part of
+    about its size is handed to it, to be bulk-loaded while the rest is still being made."""
 
     _BATCH = 4096
 
-    def __init__(self, path: Path, graph_iri: str):
+    def __init__(self, path: Path, graph_iri: str, parts=None):
         self.path, self.count = Path(path), 0
-        self._handle = self.path.open("w", encoding="utf-8")
+        self._handle = self.path.open("wb")
         self._tail = f" <{graph_iri}> .\n"
         self._lines: list[str] = []
+        self._parts, self._written, self._handed = parts, 0, 0  # bytes written, and handed to `parts`
 
     def add(self, subject, predicate, value) -> None:
         write = _BY_TYPE.get(type(value))
         self._lines.append(f"<{subject}> <{predicate}> {write(value) if write is not None else term(value)}{self._tail}")
         if len(self._lines) >= self._BATCH:
-            self._handle.writelines(self._lines)
-            self._lines.clear()
+            self._write()
         self.count += 1
 
-    def close(self) -> None:
-        self._handle.writelines(self._lines)
+    def _write(self) -> None:
+        data = "".join(self._lines).encode("utf-8")
         self._lines.clear()
+        self._handle.write(data)
+        self._written += len(data)
+        if self._parts is not None and self._written - self._handed >= self._parts.size:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        self._handle.flush()
+        self._parts.load(self.path, self._handed, self._written)
+        self._handed = self._written
+
+    def close(self) -> None:
+        self._write()
+        if self._parts is not None and self._written > self._handed:
+            self._hand_over()
         self._handle.close()
 
 

@@ -409,10 +409,12 @@ def test_load_cordis_keeps_the_conversion_and_the_build_reuses_it_only_while_val
         return {graph.nquads.parent for graph in graphs}
 
     assert files_loaded() == {kept}
+    assert (kept / converted.STORE).is_dir()  # the conversion bulk-loaded as it was made: the build starts from a copy
     build(data, tmp_path / "reused")
     shutil.rmtree(kept)
     build(data, tmp_path / "converted")
-    assert (tmp_path / "reused" / "remkg.nq").read_bytes() == (tmp_path / "converted" / "remkg.nq").read_bytes()
+    for name in ("remkg.nq", "build.json"):
+        assert (tmp_path / "reused" / name).read_bytes() == (tmp_path / "converted" / name).read_bytes(), name
     converted.keep(data / "cordis" / "export-basic", "no longer valid", [])
     assert files_loaded() != {kept}  # a key that does not match: converted again
     orgs = data / "organisations.yaml"
