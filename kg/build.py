@@ -32,6 +32,7 @@ from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
 from kg.exports import FULL_EXPORTS_MAX_TRIPLES, Heads, heads, write_exports
+from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker
@@ -179,9 +180,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         violations = validate(curated, sources.ontology)
         if violations:
             raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
-        # The exports' curated part (its N-Quads fill the store's curated graphs too): made in Python while the
-        # bulk loader, which releases the GIL, fills the store. Nothing else reads the dataset after this.
-        head_made = background.submit(heads, curated_dataset(sources))
+        dataset = curated_dataset(sources)
         staging = staging_dir(output_dir)
         base = next((kept for source, _ in sources.inputs if (kept := kept_store(source.nquads)) is not None), None)
         if base is not None:  # a copy of the store `load cordis` filled: hard links to its files, which stay as they are
@@ -197,10 +196,13 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
                 path = bulk_load(store, source, scratch)
             loaded.setdefault(str(source.graph_iri), []).append((path, source.size()))
         progress("writing the curated graphs into the store")
-        head = head_made.result()
-        store.load(head.nquads.encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        store.load(nquads(dataset).encode("utf-8"), format=pyoxigraph.RdfFormat.N_QUADS)
+        # The exports' curated part, made in Python while the store is compacted (in Rust, without the GIL);
+        # not earlier, where it would slow HermiT's start (Python) on the shipped data. Nothing else reads the dataset now.
+        head_made = background.submit(heads, dataset)
         progress("compacting the store")  # before the joins, which run three times faster on a compacted store
         store.optimize()
+        head = head_made.result()
         progress("waiting for HermiT")
         result = reasoning.result()
         if not result.consistent:
