@@ -176,7 +176,7 @@ class PartLoader:
     def __init__(self, folder: Path):
         import pyoxigraph
 
-        self.folder, self.store = Path(folder), pyoxigraph.Store(str(folder))
+        self.store = pyoxigraph.Store(str(folder))
         self._pool = ThreadPoolExecutor(max_workers=BULK_PARTS_AT_ONCE)
         self._loading: list = []
 
