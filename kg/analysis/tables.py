@@ -16,57 +16,18 @@ from __future__ import annotations
 import re
 from operator import itemgetter
 
-from kg.query import normal_value
+from kg.query import term_value, tsv_rows, tsv_text
 
 REM = "https://w3id.org/remkg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
-_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
-_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-Row = dict[str, "str | None"]
-
-
-def _unescape(match: re.Match) -> str:
-    code = match.group(1)
-    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPED.get(code, code)
-
-
-def term_value(cell: str) -> str | None:
-    """A SPARQL TSV cell as run_local writes the term: IRI without brackets, a literal's value
-    (normalised as kg.query.normal_value does), a blank node's id; None for an empty cell."""
-    if not cell:
-        return None
-    if cell[0] == "<":
-        return cell[1:-1]
-    if cell[0] == '"':
-        end = cell.rfind('"')
-        text, suffix = cell[1:end], cell[end + 1:]
-        if "\\" in text:
-            text = _ESCAPE.sub(_unescape, text)
-        return normal_value(text, suffix[3:-1] if suffix.startswith("^^") else None)
-    return cell[2:] if cell.startswith("_:") else cell  # _:id, or a bare number or boolean
-
-
-def select(store, query: str) -> list[list[str]]:
-    """The rows of a SELECT on the union of the named graphs as lists of TSV cells (decode them
-    with term_value): serialised by Oxigraph in one go, so no Python object is made per term."""
-    return [line.split("\t") for line in _tsv(store, query).split("\n")[1:] if line]
-
-
-def _tsv(store, query: str) -> str:
-    import pyoxigraph as ox
-
-    solutions = store.query(query, use_default_graph_as_union=True)
-    return solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
-
-
 _IRI_PAIRS = re.compile(r"^<([^>]*)>\t<([^>]*)>$", flags=re.MULTILINE)
 
 
 def pairs(store, predicate: str) -> list[tuple[str, str]]:
     """(subject, object value) of every triple with this predicate. When every object is an IRI,
     one regular expression reads them all (the common case, and the large tables are IRIs)."""
-    text = _tsv(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
+    text = tsv_text(store, f"SELECT ?s ?o WHERE {{ ?s <{predicate}> ?o }}")
     found = _IRI_PAIRS.findall(text)
     if len(found) == text.count("\n") - 1:
         return found
@@ -120,5 +81,5 @@ def projects(store) -> list[Row]:
     query = load_named("analysis-projects")
     text = query.text[:query.text.rindex("ORDER BY")]
     columns = ("project", "acronym", "start", "end", "trlStart", "trlTarget", "euContribution")
-    rows = [dict(zip(columns, map(term_value, cells))) for cells in select(store, text)]
+    rows = [dict(zip(columns, map(term_value, cells))) for cells in tsv_rows(store, text)]
     return sorted(rows, key=lambda row: row["project"])
