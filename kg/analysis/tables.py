@@ -6,17 +6,14 @@ tens of seconds (it joins participation by participation through its indexes, th
 IRIs) and Python as long again to turn each term into an object. Here the participations are one
 scan per property (a single-pattern SELECT serialised to TSV by Oxigraph, read with a regular
 expression) joined in dictionaries, and the projects are the named query's own text without its
-ORDER BY; the scans are shared between two worker processes. Each function gives the rows of its
+ORDER BY. Each function gives the rows of its
 named query (same columns, same values, order aside); tests/test_analysis.py compares them on the
 shipped data and the planted fixture. Over an endpoint, the analysis runs the named queries themselves.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 from operator import itemgetter
 from pathlib import Path
 
@@ -28,53 +25,19 @@ SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 _IRI_PAIRS = re.compile(r"^<([^>]*)>\t<([^>]*)>$", flags=re.MULTILINE)
 _PLAIN_LITERALS = re.compile(r'^<([^>]*)>\t"([^"\\]*)"$', flags=re.MULTILINE)
 SCANNED = ("hasParticipation", "participant", "role", SKOS_PREF_LABEL, RDFS_LABEL, "isoCode", "euMemberState", "country")
-WORKERS = 2
 
 
 def read_large(output_dir: Path) -> dict[str, list[Row]]:
-    """analysis-participations and analysis-projects, their store reads shared between WORKERS
-    child processes that each open the store read-only: Oxigraph holds the GIL while it decodes
-    terms, so threads would take turns, and on two idle cores this halves the wait after a build."""
-    queries = [f"SELECT ?s ?o WHERE {{ ?s <{_iri(predicate)}> ?o }}" for predicate in SCANNED] + [_projects_query()]
-    shares = [list(range(worker, len(queries), WORKERS)) for worker in range(WORKERS)]
-    children = [subprocess.Popen([sys.executable, "-m", "kg.analysis.tables", str(output_dir)], stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE) for _ in shares]
-    texts: dict[int, str] = {}
-    for child, share in zip(children, shares):
-        child.stdin.write(json.dumps([queries[index] for index in share]).encode())
-        child.stdin.close()
-    for child, share in zip(children, shares):
-        found = _framed(child.stdout.read())
-        if child.wait() != 0:
-            raise RuntimeError(f"reading the analysis tables from {output_dir} failed (exit code {child.returncode})")
-        texts.update(zip(share, found))
-    scans = {predicate: texts[index] for index, predicate in enumerate(SCANNED)}
-    return {"analysis-participations": participations(scans), "analysis-projects": projects(texts[len(SCANNED)])}
+    """analysis-participations and analysis-projects, read from the store in output_dir."""
+    from kg.store import open_store
+
+    store = open_store(output_dir)
+    scans = {predicate: tsv_text(store, f"SELECT ?s ?o WHERE {{ ?s <{_iri(predicate)}> ?o }}") for predicate in SCANNED}
+    return {"analysis-participations": participations(scans), "analysis-projects": projects(tsv_text(store, _projects_query()))}
 
 
 def _iri(predicate: str) -> str:
     return predicate if "://" in predicate else REM + predicate
-
-
-def _scan_main() -> None:
-    """A worker of read_large: the TSV results of the queries on stdin (a JSON list), each written
-    as its length in bytes on a line and then the bytes (no JSON escaping of 100 MB of text)."""
-    from kg.store import open_store
-
-    store = open_store(Path(sys.argv[1]))
-    for query in json.load(sys.stdin):
-        data = tsv_text(store, query).encode("utf-8")
-        sys.stdout.buffer.write(b"%d\n" % len(data) + data)
-
-
-def _framed(data: bytes) -> list[str]:
-    texts, at = [], 0
-    while at < len(data):
-        end = data.index(b"\n", at)
-        size = int(data[at:end])
-        texts.append(data[end + 1:end + 1 + size].decode("utf-8"))
-        at = end + 1 + size
-    return texts
 
 
 def pairs(text: str) -> list[tuple[str, str]]:
@@ -144,6 +107,3 @@ def projects(text: str) -> list[Row]:
     rows = [dict(zip(PROJECT_COLUMNS, map(term_value, line.split("\t")))) for line in text.split("\n")[1:] if line]
     return sorted(rows, key=lambda row: row["project"])
 
-
-if __name__ == "__main__":
-    _scan_main()
