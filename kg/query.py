@@ -233,13 +233,22 @@ def _where_group_start(found) -> int | None:
 
 def with_page(text: str, key: str, terms: list[str]) -> str:
     """The query limited to some values of its key variable: a VALUES block at the start of the
-    outermost WHERE group, so the store starts from those keys and joins the columns for them only."""
+    outermost WHERE group, and of every sub-select that projects the key (Oxigraph evaluates a
+    sub-select on its own, so unrestricted it would read the whole store for each page). The
+    store then starts from those keys and joins the columns for them only."""
     found = tokens(text)
-    opening = _where_group_start(found)
-    if opening is None:
+    if _where_group_start(found) is None:
         raise QueryError("cannot page the query: it has no WHERE clause")
-    head = "".join(token.text for token in found[:opening + 1])
-    return f"{head}\n  VALUES ?{key} {{ {' '.join(terms)} }}{''.join(token.text for token in found[opening + 1:])}"
+    block = f"\n  VALUES ?{key} {{ {' '.join(terms)} }}"
+    significant = [(index, token) for index, token in enumerate(found) if token.kind not in ("ws", "comment")]
+    openings, select = set(), 0
+    for (_, token), (index, following) in zip(significant, significant[1:]):
+        if token.kind == "word" and token.text.upper() == "SELECT":
+            select = index
+        elif token.kind == "word" and token.text.upper() == "WHERE" and following.text == "{":
+            if not openings or _projects(found[select:index], key):
+                openings.add(index)
+    return "".join(token.text + (block if index in openings else "") for index, token in enumerate(found))
 
 
 # --- running ---------------------------------------------------------------------------------
