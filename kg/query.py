@@ -233,22 +233,39 @@ def _where_group_start(found) -> int | None:
 
 def with_page(text: str, key: str, terms: list[str]) -> str:
     """The query limited to some values of its key variable: a VALUES block at the start of the
-    outermost WHERE group, and of every sub-select that projects the key (Oxigraph evaluates a
-    sub-select on its own, so unrestricted it would read the whole store for each page). The
+    outermost WHERE group, and of every sub-select that groups by the key (Oxigraph evaluates a
+    sub-select on its own, so unrestricted it would aggregate the whole store for each page). The
     store then starts from those keys and joins the columns for them only."""
     found = tokens(text)
     if _where_group_start(found) is None:
         raise QueryError("cannot page the query: it has no WHERE clause")
     block = f"\n  VALUES ?{key} {{ {' '.join(terms)} }}"
     significant = [(index, token) for index, token in enumerate(found) if token.kind not in ("ws", "comment")]
-    openings, select = set(), 0
-    for (_, token), (index, following) in zip(significant, significant[1:]):
-        if token.kind == "word" and token.text.upper() == "SELECT":
-            select = index
-        elif token.kind == "word" and token.text.upper() == "WHERE" and following.text == "{":
-            if not openings or _projects(found[select:index], key):
+    openings = set()
+    for position, ((_, token), (index, following)) in enumerate(zip(significant, significant[1:])):
+        if token.kind == "word" and token.text.upper() == "WHERE" and following.text == "{":
+            if not openings or _groups_by(significant[position + 1:], key):
                 openings.add(index)
     return "".join(token.text + (block if index in openings else "") for index, token in enumerate(found))
+
+
+def _groups_by(group, key: str) -> bool:
+    """Whether the WHERE group starting at group[0] ('{') is followed by a GROUP BY that names the key."""
+    depth = 0
+    for position, (_, token) in enumerate(group):
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            if depth == 0:
+                words = [t for _, t in group[position + 1:position + 3]]
+                if [t.text.upper() for t in words] != ["GROUP", "BY"]:
+                    return False
+                for _, later in group[position + 3:]:
+                    if later.kind != "var":
+                        return False
+                    if later.text[1:] == key:
+                        return True
+                return False
+    return False
 
 
 # --- running ---------------------------------------------------------------------------------
