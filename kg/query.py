@@ -530,8 +530,13 @@ def page_keys(query: NamedQuery, bindings: dict[str, object], endpoint: str | No
         found = [[_remote_term(binding.get(name)) for name in variables] for binding in payload["results"]["bindings"]]
     else:
         found = tsv_rows(open_store(output_dir), text)
-    found.sort(key=lambda cells: [term_value(cell) or "" for cell in (*cells[1:], cells[0])])
+    found.sort(key=lambda cells: [_sort_value(cell) for cell in (*cells[1:], cells[0])])
     return list(dict.fromkeys(cells[0] for cells in found))
+
+
+def _sort_value(cell: str) -> str:
+    """A key's value to sort by: an IRI without its brackets (the common case, read at once), unbound first."""
+    return cell[1:-1] if cell[:1] == "<" else term_value(cell) or ""
 
 
 def _remote_term(term: dict | None) -> str:
