@@ -6,9 +6,9 @@ tens of seconds (it joins participation by participation through its indexes, th
 IRIs) and Python as long again to turn each term into an object. Here the participations are one
 scan per property (a single-pattern SELECT serialised to TSV by Oxigraph, read with a regular
 expression) joined in dictionaries, and the projects are the named query's own text without its
-ORDER BY. Each function gives the rows of its
-named query (same columns, same values, order aside); tests/test_analysis.py compares them on the
-shipped data and the planted fixture. Over an endpoint, the analysis runs the named queries themselves.
+ORDER BY. read_large gives the rows of both named queries (same columns, same values, order
+aside); tests/test_analysis.py compares them on the shipped data and the planted fixture. Over an
+endpoint, the analysis runs the named queries themselves.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from kg.query import term_value, tsv_text
 REM = "https://w3id.org/remkg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+Row = dict[str, "str | None"]
 _IRI_PAIRS = re.compile(r"^<([^>]*)>\t<([^>]*)>$", flags=re.MULTILINE)
 _PLAIN_LITERALS = re.compile(r'^<([^>]*)>\t"([^"\\]*)"$', flags=re.MULTILINE)
 SCANNED = ("hasParticipation", "participant", "role", SKOS_PREF_LABEL, RDFS_LABEL, "isoCode", "euMemberState", "country")
