@@ -265,8 +265,8 @@ def query(
     _show(result, fmt)
     shown = result.page
     more = f"; next: --page {shown.number + 1}" if shown.number < shown.count else ""
-    err.print(f"page {shown.number} of {shown.count} ({shown.size} of {shown.keys:,} ?{shown.key} keys per page){more}; "
-              "--all for the whole table", highlight=False)
+    err.print(f"page {shown.number} of {shown.count} ({shown.size} of the {shown.keys:,} values of ?{shown.key} per page){more}; "
+              "--all for the whole table", highlight=False, soft_wrap=True)
 
 
 @app.command()
