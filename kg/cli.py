@@ -226,14 +226,19 @@ def query(
     name: str = typer.Argument(None, help="Name of a query in queries/ (see --list)."),
     param: list[str] = typer.Option([], "--param", "-p", help="A parameter as key=value; repeat for more."),
     list_: bool = typer.Option(False, "--list", "-l", help="List the named queries with their parameters."),
+    page: int = typer.Option(1, "--page", help="Of a query that lists a whole table: which page (from 1)."),
+    page_size: int = typer.Option(None, "--page-size", help="Keys per page (default: the query's, usually 1000)."),
+    all_: bool = typer.Option(False, "--all", help="The whole table at once (an export: seconds at CORDIS scale)."),
     fmt: str = FORMAT_OPTION, endpoint: str = ENDPOINT_OPTION, output: Path = OUTPUT_OPTION,
     timeout: float = TIMEOUT_OPTION, method: str = METHOD_OPTION,
 ) -> None:
     """Run a named query from queries/, on the embedded store or on --endpoint.
 
-    Example: remkg query projects-by-stage --param stage=recycling --format csv
+    A query that lists a whole table (projects, explorer-facts, …) gives one page at a time; stderr
+    says how many pages there are. Example: remkg query projects-by-stage --param stage=recycling --format csv
     """
-    from kg.query import QueryError, bind_parameters, list_named, load_named, parse_param_options
+    from kg.query import QueryError, bind_parameters, list_named, load_named, parse_param_options, run_page
+    from kg.store import StoreMissing
 
     if list_ or not name:
         table = Table(title="named queries")
@@ -241,15 +246,27 @@ def query(
             table.add_column(column)
         for named in list_named():
             params = "\n".join(f"{p.name} ({p.type}{':' + p.kind if p.kind else ''}, default {p.default}): {p.description}" for p in named.params)
-            table.add_row(named.name, f"{named.title}\n[dim]{named.description}[/dim]", params or "-")
+            paged = f"\n[dim]paged: {named.paging.size} {named.paging.key} keys per page[/dim]" if named.paging else ""
+            table.add_row(named.name, f"{named.title}\n[dim]{named.description}[/dim]{paged}", params or "-")
         console.print(table)
         return
     try:
         named = load_named(name)
         bindings = bind_parameters(named, parse_param_options(param))
-    except QueryError as error:
+        if named.paging is None or all_:
+            result = None
+        else:
+            result = run_page(named, bindings, page, page_size or named.paging.size, endpoint, output, timeout=timeout, method=method)
+    except (QueryError, StoreMissing) as error:
         _fail(error)
-    _run_and_show(named.text, bindings, fmt, endpoint, output, timeout=timeout, method=method)
+    if result is None:
+        _run_and_show(named.text, bindings, fmt, endpoint, output, timeout=timeout, method=method)
+        return
+    _show(result, fmt)
+    shown = result.page
+    more = f"; next: --page {shown.number + 1}" if shown.number < shown.count else ""
+    err.print(f"page {shown.number} of {shown.count} ({shown.size} of the {shown.keys:,} values of ?{shown.key} per page){more}; "
+              "--all for the whole table", highlight=False, soft_wrap=True)
 
 
 @app.command()

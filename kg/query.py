@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import os
 import re
 import time
@@ -43,6 +44,16 @@ class Param:
     description: str
 
 
+@dataclass(frozen=True)
+class Paging:
+    """How a query that lists a whole table is read a page at a time: the rows of `size` keys (the
+    values of the variable `key`, found by the group `pattern`, sorted by `order` and then by key)."""
+    key: str
+    order: tuple[str, ...]
+    size: int
+    pattern: str
+
+
 @dataclass
 class NamedQuery:
     name: str
@@ -51,6 +62,19 @@ class NamedQuery:
     params: list[Param]
     text: str
     path: Path | None = None
+    paging: Paging | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    size: int
+    keys: int  # how many keys the whole table has
+    key: str
+
+    @property
+    def count(self) -> int:
+        return max(1, -(-self.keys // self.size))
 
 
 @dataclass
@@ -59,18 +83,21 @@ class Result:
     rows: list[dict[str, str | None]]
     seconds: float = 0.0
     source: str = "embedded store"
+    page: Page | None = None
 
 
 # --- the query library ----------------------------------------------------------------------
 
-_HEADER_RE = re.compile(r"^#\s*(title|description|param):\s*(.*)$")
+_HEADER_RE = re.compile(r"^#\s*(title|description|param|page):\s*(.*)$")
+_PAGE_RE = re.compile(r"^\?(?P<key>\w+)(?P<order>(?:\s+\?\w+)*?)\s*,\s*(?P<size>[1-9]\d*) per page\s*:\s*(?P<pattern>\{.*\})$")
 _PARAM_RE = re.compile(r"^(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s+(?P<type>[a-z]+)(?::(?P<kind>[a-z]+))?\s+(?P<default>\S+)\s+--\s+(?P<description>.+)$")
 
 
 def parse_named(path: Path) -> NamedQuery:
-    """Read a .rq file and its comment header (title, description, one `param:` line per parameter)."""
+    """Read a .rq file and its comment header (title, description, one `param:` line per parameter,
+    and for a query that lists a whole table a `page:` line)."""
     text = path.read_text(encoding="utf-8")
-    title, description, params = path.stem, "", []
+    title, description, params, paging = path.stem, "", [], None
     for number, line in enumerate(text.splitlines(), start=1):
         match = _HEADER_RE.match(line.strip())
         if not match:
@@ -80,6 +107,8 @@ def parse_named(path: Path) -> NamedQuery:
             title = value
         elif key == "description":
             description = value
+        elif key == "page":
+            paging = _paging(value, f"{path.name}:{number}")
         else:
             spec = _PARAM_RE.match(value)
             if not spec or spec["type"] not in PARAM_TYPES or (spec["kind"] and spec["kind"] not in KINDS):
@@ -87,7 +116,15 @@ def parse_named(path: Path) -> NamedQuery:
                                  f"'# param: NAME TYPE[:KIND] DEFAULT -- description' with TYPE one of {', '.join(PARAM_TYPES)}")
             default = None if spec["default"] == "-" else spec["default"]
             params.append(Param(spec["name"], spec["type"], spec["kind"], default, spec["description"]))
-    return NamedQuery(path.stem, title, description, params, text, path)
+    return NamedQuery(path.stem, title, description, params, text, path, paging)
+
+
+def _paging(value: str, where: str) -> Paging:
+    spec = _PAGE_RE.match(value)
+    if not spec:
+        raise QueryError(f"{where}: bad page line; expected '# page: ?KEY [?ORDER ...], SIZE per page: {{ GROUP PATTERN }}'")
+    order = tuple(variable.lstrip("?") for variable in spec["order"].split())
+    return Paging(spec["key"], order, int(spec["size"]), spec["pattern"])
 
 
 def list_named(folder: Path | None = None) -> list[NamedQuery]:
@@ -194,6 +231,43 @@ def _where_group_start(found) -> int | None:
     return None
 
 
+def with_page(text: str, key: str, terms: list[str]) -> str:
+    """The query limited to some values of its key variable: a VALUES block at the start of the
+    outermost WHERE group, and of every sub-select that groups by the key (Oxigraph evaluates a
+    sub-select on its own, so unrestricted it would aggregate the whole store for each page). The
+    store then starts from those keys and joins the columns for them only."""
+    found = tokens(text)
+    if _where_group_start(found) is None:
+        raise QueryError("cannot page the query: it has no WHERE clause")
+    block = f"\n  VALUES ?{key} {{ {' '.join(terms)} }}"
+    significant = [(index, token) for index, token in enumerate(found) if token.kind not in ("ws", "comment")]
+    openings = set()
+    for position, ((_, token), (index, following)) in enumerate(zip(significant, significant[1:])):
+        if token.kind == "word" and token.text.upper() == "WHERE" and following.text == "{":
+            if not openings or _groups_by(significant[position + 1:], key):
+                openings.add(index)
+    return "".join(token.text + (block if index in openings else "") for index, token in enumerate(found))
+
+
+def _groups_by(group, key: str) -> bool:
+    """Whether the WHERE group starting at group[0] ('{') is followed by a GROUP BY that names the key."""
+    depth = 0
+    for position, (_, token) in enumerate(group):
+        if token.kind == "other" and token.text in "{}":
+            depth += 1 if token.text == "{" else -1
+            if depth == 0:
+                words = [t for _, t in group[position + 1:position + 3]]
+                if [t.text.upper() for t in words] != ["GROUP", "BY"]:
+                    return False
+                for _, later in group[position + 3:]:
+                    if later.kind != "var":
+                        return False
+                    if later.text[1:] == key:
+                        return True
+                return False
+    return False
+
+
 # --- running ---------------------------------------------------------------------------------
 
 def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: Path = DEFAULT_OUTPUT,
@@ -217,6 +291,48 @@ def run_local(text: str, bindings: dict[str, object] | None = None, output_dir: 
     columns = [variable.value for variable in solutions.variables]
     rows = [{name: _local_value(solution[name]) for name in columns} for solution in solutions]
     return Result(columns, ordered_lists(text, rows), time.perf_counter() - started)
+
+
+def tsv_rows(store, text: str) -> list[list[str]]:
+    """The rows of a SELECT on the union of the named graphs as lists of TSV cells, each a term in
+    SPARQL syntax (decode one with term_value): serialised by Oxigraph in one go, so no Python
+    object is made per term, which at CORDIS scale costs more than the query."""
+    return [line.split("\t") for line in tsv_text(store, text).split("\n")[1:] if line]
+
+
+def tsv_text(store, text: str) -> str:
+    import pyoxigraph as ox
+
+    try:
+        solutions = store.query(text, use_default_graph_as_union=True)
+    except SyntaxError as error:
+        raise QueryError(_syntax_message(str(error))) from None
+    return solutions.serialize(format=ox.QueryResultsFormat.TSV).decode("utf-8")
+
+
+_ESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)")
+_ESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if code[0] in "uU" and len(code) > 1 else _ESCAPED.get(code, code)
+
+
+def term_value(cell: str) -> str | None:
+    """A SPARQL TSV cell as run_local writes the term: IRI without brackets, a literal's value
+    (normalised as normal_value does), a blank node's id; None for an empty cell."""
+    if not cell:
+        return None
+    if cell[0] == "<":
+        return cell[1:-1]
+    if cell[0] == '"':
+        end = cell.rfind('"')
+        text, suffix = cell[1:end], cell[end + 1:]
+        if "\\" in text:
+            text = _ESCAPE.sub(_unescape, text)
+        return normal_value(text, suffix[3:-1] if suffix.startswith("^^") else None)
+    return cell[2:] if cell.startswith("_:") else cell  # _:id, or a bare number or boolean
 
 
 def _syntax_message(message: str) -> str:
@@ -290,21 +406,32 @@ def ordered_lists(text: str, rows: list[dict[str, str | None]]) -> list[dict[str
 def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = None, timeout: float = 60.0,
                method: str = "POST") -> Result:
     """Run a SELECT or ASK on a SPARQL 1.1 endpoint (JSON results). Credentials: REMKG_ENDPOINT_USER/PASSWORD."""
+    started = time.perf_counter()
+    payload = _remote_payload(with_values(text, bindings or {}), endpoint, timeout, method)
+    seconds = time.perf_counter() - started
+    if "boolean" in payload:
+        return Result(["result"], [{"result": str(payload["boolean"]).lower()}], seconds, endpoint)
+    columns = payload["head"]["vars"]
+    rows = [{name: _remote_value(binding.get(name)) for name in columns} for binding in payload["results"]["bindings"]]
+    return Result(columns, ordered_lists(text, rows), seconds, endpoint)
+
+
+def _remote_payload(text: str, endpoint: str, timeout: float = 60.0, method: str = "POST") -> dict:
+    """The JSON results of a query on an endpoint, with the login and the errors remkg gives."""
     from SPARQLWrapper import JSON, POST, GET, SPARQLWrapper
     from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException, Unauthorized
 
     client = SPARQLWrapper(endpoint, agent=USER_AGENT)
     # SPARQLWrapper guesses the query type from keywords and can be fooled by words in comments.
-    client.setQuery(blank_comments(with_values(text, bindings or {})))
+    client.setQuery(blank_comments(text))
     client.setReturnFormat(JSON)
     client.setMethod(POST if method.upper() == "POST" else GET)
     client.setTimeout(int(timeout))
     credentials = endpoint_credentials()
     if credentials:
         _log_in(client, endpoint, credentials, timeout)
-    started = time.perf_counter()
     try:
-        payload = client.queryAndConvert()
+        return client.queryAndConvert()
     except Unauthorized:
         refused = f"refused the login of REMKG_ENDPOINT_USER={credentials[0]}" if credentials else "asks for a login"
         raise QueryError(f"endpoint {endpoint} {refused} (HTTP 401): set REMKG_ENDPOINT_USER and "
@@ -316,12 +443,6 @@ def run_remote(text: str, endpoint: str, bindings: dict[str, object] | None = No
     finally:
         if credentials:  # SPARQLWrapper installs its digest login for every later urllib request: drop it
             urllib.request.install_opener(None)
-    seconds = time.perf_counter() - started
-    if "boolean" in payload:
-        return Result(["result"], [{"result": str(payload["boolean"]).lower()}], seconds, endpoint)
-    columns = payload["head"]["vars"]
-    rows = [{name: _remote_value(binding.get(name)) for name in columns} for binding in payload["results"]["bindings"]]
-    return Result(columns, ordered_lists(text, rows), seconds, endpoint)
 
 
 def endpoint_credentials() -> tuple[str, str] | None:
@@ -367,10 +488,70 @@ def run(text: str, bindings: dict[str, object] | None = None, endpoint: str | No
 
 
 def run_named(name: str, params: dict[str, str] | None = None, endpoint: str | None = None,
-              output_dir: Path = DEFAULT_OUTPUT, **remote_options) -> Result:
-    """The Python face of `remkg query NAME --param k=v`: rows of a named query."""
+              output_dir: Path = DEFAULT_OUTPUT, page: int | None = None, page_size: int | None = None,
+              **remote_options) -> Result:
+    """The Python face of `remkg query NAME --param k=v [--page N]`: rows of a named query, the whole
+    table unless a page is asked for (of a query that has a `page:` line; others have one page)."""
     query = load_named(name)
-    return run(query.text, bind_parameters(query, params or {}), endpoint, output_dir, **remote_options)
+    bindings = bind_parameters(query, params or {})
+    if page is None or query.paging is None:
+        return run(query.text, bindings, endpoint, output_dir, **remote_options)
+    return run_page(query, bindings, page, page_size or query.paging.size, endpoint, output_dir, **remote_options)
+
+
+def run_page(query: NamedQuery, bindings: dict[str, object], number: int, size: int, endpoint: str | None = None,
+             output_dir: Path = DEFAULT_OUTPUT, **remote_options) -> Result:
+    """Page `number` (from 1) of a paged query: its rows for `size` keys, sorted as the `page:` line
+    says. Only the keys are read and sorted for the whole table (Oxigraph sorts no faster with
+    LIMIT, and decodes IRIs to compare them); the columns are joined for this page's keys only."""
+    if number < 1 or size < 1:
+        raise QueryError(f"--page and --page-size count from 1, got page {number} of size {size}")
+    started = time.perf_counter()
+    keys = page_keys(query, bindings, endpoint, output_dir, **remote_options)
+    chosen = keys[(number - 1) * size:number * size]
+    text = with_page(with_values(query.text, bindings), query.paging.key, chosen)
+    result = run(text, None, endpoint, output_dir, **remote_options)
+    result.seconds = time.perf_counter() - started
+    result.page = Page(number, size, len(keys), query.paging.key)
+    return result
+
+
+def page_keys(query: NamedQuery, bindings: dict[str, object], endpoint: str | None = None,
+              output_dir: Path = DEFAULT_OUTPUT, **remote_options) -> list[str]:
+    """Every key of a paged query as a term in SPARQL syntax, in page order: by the `page:` line's
+    order variables (their values compared as strings, unbound first), then by the key's value."""
+    paging = query.paging
+    variables = (paging.key, *paging.order)
+    prologue = "".join(token.text for token in itertools.takewhile(
+        lambda token: not (token.kind == "word" and token.text.upper() == "SELECT"), tokens(query.text)))
+    text = with_values(f"{prologue}SELECT DISTINCT {' '.join('?' + v for v in variables)} WHERE {paging.pattern}", bindings)
+    if endpoint:
+        payload = _remote_payload(text, endpoint, **remote_options)
+        found = [[_remote_term(binding.get(name)) for name in variables] for binding in payload["results"]["bindings"]]
+    else:
+        found = tsv_rows(open_store(output_dir), text)
+    found.sort(key=lambda cells: [_sort_value(cell) for cell in (*cells[1:], cells[0])])
+    return list(dict.fromkeys(cells[0] for cells in found))
+
+
+def _sort_value(cell: str) -> str:
+    """A key's value to sort by: an IRI without its brackets (the common case, read at once), unbound first."""
+    return cell[1:-1] if cell[:1] == "<" else term_value(cell) or ""
+
+
+def _remote_term(term: dict | None) -> str:
+    """A JSON result term in SPARQL syntax (as a TSV cell is): what a VALUES block needs."""
+    import pyoxigraph as ox
+
+    if term is None:
+        return ""
+    if term["type"] == "uri":
+        return str(ox.NamedNode(term["value"]))
+    if term["type"] in ("literal", "typed-literal"):
+        if "xml:lang" in term:
+            return str(ox.Literal(term["value"], language=term["xml:lang"]))
+        return str(ox.Literal(term["value"], datatype=ox.NamedNode(term.get("datatype") or XSD + "string")))
+    raise QueryError(f"cannot page by a blank node ({term['value']}): a page key must be an IRI or a literal")
 
 
 def parse_param_options(options: list[str]) -> dict[str, str]:

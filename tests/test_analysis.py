@@ -157,11 +157,10 @@ def test_large_tables_read_from_the_store_equal_their_named_queries(request, dat
     from kg.query import run_named
 
     output = request.getfixturevalue(data)
-    read = {"analysis-participations": tables.participations, "analysis-projects": tables.projects}[table]
     as_rows = lambda rows: sorted(tuple(sorted(row.items(), key=lambda kv: kv[0])) for row in rows)  # noqa: E731
     named = run_named(table, output_dir=output).rows
     assert named
-    assert as_rows(read(open_store(output))) == as_rows(named)
+    assert as_rows(tables.read_large(output)[table]) == as_rows(named)
 
 
 def _facts(eco) -> tuple:
@@ -213,7 +212,7 @@ def test_a_cache_of_another_build_or_not_written_by_remkg_is_not_used(shipped_co
 def test_tsv_cells_decode_to_the_values_pyoxigraph_gives(tmp_path):
     import pyoxigraph as ox
 
-    from kg.analysis.tables import select, term_value
+    from kg.query import term_value, tsv_rows
 
     xsd = "http://www.w3.org/2001/XMLSchema#"
     objects = [ox.Literal('tab\there "quoted" \\ back\nslash é ✓'), ox.Literal("Magnet", language="de"),
@@ -223,6 +222,6 @@ def test_tsv_cells_decode_to_the_values_pyoxigraph_gives(tmp_path):
     store = ox.Store(str(tmp_path / "store"))
     subject, predicate, graph = ox.NamedNode("https://w3id.org/remkg/id/s"), ox.NamedNode("https://w3id.org/remkg/ontology#p"), ox.NamedNode("https://g")
     store.extend([ox.Quad(subject, predicate, o, graph) for o in objects])
-    decoded = sorted(term_value(o) for _, o in select(store, "SELECT ?s ?o WHERE { ?s ?p ?o }"))
+    decoded = sorted(term_value(o) for _, o in tsv_rows(store, "SELECT ?s ?o WHERE { ?s ?p ?o }"))
     assert decoded == sorted(quad.object.value for quad in store.quads_for_pattern(subject, predicate, None, None))
     assert 'tab\there "quoted" \\ back\nslash é ✓' in decoded

@@ -131,3 +131,36 @@ def test_progress_against_the_curation_targets(shipped):
     assert progress["projects with EU contribution"][0] >= REACHED["projects with EU contribution"]
     reached, target = progress["organisations with a country"]
     assert reached == target == progress["organisations"][0]
+
+
+def test_duplicates_found_by_blocking_are_those_every_pair_comparison_finds(shipped):
+    """possible_duplicates compares only pairs that share a blocking key; on the shipped organisations,
+    with near copies planted for each reason duplicate_reason gives, it must find what comparing every
+    pair finds, in the same order."""
+    import itertools
+
+    from kg.quality import PossibleDuplicate, possible_duplicates
+
+    organisations = run_named("quality-organisations", output_dir=shipped).rows
+    planted = []
+    for number, original in enumerate(organisations[:40]):
+        copy = dict(original, org=f"{original['org']}-copy{number}", altNames=None)
+        variant = number % 5
+        if variant == 0:
+            copy["name"] = original["name"] + " GmbH"  # same name once legal forms are ignored
+        elif variant == 1:
+            copy["name"], copy["pic"] = f"Other {number}", None  # same acronym (when it has one)
+        elif variant == 2:
+            copy["name"], copy["acronym"] = f"Unrelated {number}", None  # same PIC (when it has one)
+        elif variant == 3:
+            copy["name"], copy["acronym"], copy["pic"] = original["name"][:-1] + "x", None, None  # one letter changed
+        else:
+            copy["name"], copy["acronym"], copy["pic"] = original["name"] + " Research Branch", None, None  # words contained
+        planted.append(copy)
+    rows = organisations + planted
+    every_pair = [PossibleDuplicate(a["name"], b["name"], a.get("country") or "?", reason)
+                  for a, b in itertools.combinations(sorted(rows, key=lambda o: o["org"]), 2)
+                  if a.get("country") == b.get("country") and (reason := duplicate_reason(a, b))]
+    assert len(every_pair) >= 20
+    assert possible_duplicates(rows) == every_pair
+    assert possible_duplicates(organisations) == []

@@ -32,6 +32,58 @@ def test_every_named_query_has_a_header_and_runs(shipped):
         assert run_named(query.name, output_dir=shipped).columns, query.name
 
 
+PAGED = [query.name for query in list_named() if query.paging]
+
+
+def test_the_queries_that_list_a_whole_table_are_paged():
+    assert {"projects", "analysis-projects", "analysis-participations", "quality-projects", "quality-organisations",
+            "explorer-facts", "explorer-sources", "site-entities"} <= set(PAGED)
+
+
+@pytest.mark.parametrize("name", PAGED)
+def test_pages_of_a_paged_query_make_up_its_whole_table(name, shipped):
+    whole = run_named(name, output_dir=shipped)
+    assert whole.rows and whole.page is None
+    everything = run_named(name, output_dir=shipped, page=1, page_size=100_000)
+    assert everything.rows == whole.rows and everything.page.count == 1
+    pages, number = [], 1
+    while True:
+        page = run_named(name, output_dir=shipped, page=number, page_size=7)
+        assert page.columns == whole.columns
+        pages += page.rows
+        if number == page.page.count:
+            break
+        number += 1
+    assert number > 1 and page.page.keys > 7
+    assert pages == whole.rows
+    assert run_named(name, output_dir=shipped, page=number + 1, page_size=7).rows == []
+
+
+def test_remkg_query_gives_a_page_and_says_how_many_there_are(shipped):
+    from typer.testing import CliRunner
+
+    from kg.cli import app
+
+    runner = CliRunner()
+    page = runner.invoke(app, ["query", "projects", "--page", "2", "--page-size", "15", "--format", "csv", "--output", str(shipped)])
+    assert page.exit_code == 0, page.stderr
+    acronyms = [row["acronym"] for row in named("projects", shipped)]
+    assert [line.split(",")[0] for line in page.stdout.splitlines()[1:]] == acronyms[15:30]
+    assert f"page 2 of {-(-len(acronyms) // 15)}" in page.stderr and "--page 3" in page.stderr
+    whole = runner.invoke(app, ["query", "projects", "--all", "--format", "csv", "--output", str(shipped)])
+    assert len(whole.stdout.splitlines()) == len(acronyms) + 1
+    refused = runner.invoke(app, ["query", "projects", "--page", "0", "--output", str(shipped)])
+    assert refused.exit_code == 1 and "count from 1" in refused.stderr
+
+
+def test_a_bad_page_line_names_the_file_and_line(tmp_path):
+    from kg.query import load_named
+
+    (tmp_path / "broken.rq").write_text("# title: Broken\n# page: project, many per page: { ?project a ?c }\nSELECT ?project WHERE { ?project a ?c }\n")
+    with pytest.raises(QueryError, match=r"broken.rq:2: bad page line"):
+        load_named("broken", tmp_path)
+
+
 def test_projects_covering_a_stage_include_narrower_stages(shipped):
     rows = named("projects-by-stage", shipped, stage="recycling")
     acronyms = {r["acronym"] for r in rows}

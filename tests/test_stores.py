@@ -119,6 +119,15 @@ def test_every_named_query_gives_the_same_rows_on_virtuoso(name, shipped, pushed
     assert remote.rows == local.rows
 
 
+@pytest.mark.parametrize("name", [query.name for query in list_named() if query.paging])
+def test_pages_of_paged_queries_are_the_same_on_virtuoso(name, shipped, pushed_virtuoso):
+    """The keys come from the endpoint as JSON terms and go back in a VALUES block: the same page."""
+    local = run_named(name, output_dir=shipped, page=2, page_size=7)
+    remote = run_named(name, endpoint=pushed_virtuoso, page=2, page_size=7)
+    assert local.rows and remote.page == local.page
+    assert remote.rows == local.rows
+
+
 @pytest.mark.parametrize("date", ["2016-06-30", "2019-06-30", "2020-06-30", "2021-06-30"])
 def test_projects_active_on_other_dates_are_the_same_on_virtuoso(date, shipped, pushed_virtuoso):
     """Virtuoso 7.2 dropped rows for `?start <= D && ?end >= D` on these dates (not on the default one)."""

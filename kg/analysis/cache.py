@@ -18,6 +18,7 @@ from kg.outdir import OutputRefused, check_output_file, read_marker, write_file
 
 CACHE_NAME = "analysis-tables.json"
 Rows = list[dict[str, "str | None"]]
+LARGE = ("analysis-participations", "analysis-projects")
 
 
 class TableCache:
@@ -30,7 +31,6 @@ class TableCache:
         self.build = _build_digest(self.output_dir)
         self.tables: dict[str, Rows] = self._load()
         self.changed = False
-        self._store = None
 
     def _load(self) -> dict[str, Rows]:
         marker = read_marker(self.output_dir)
@@ -53,13 +53,11 @@ class TableCache:
     def _read(self, name: str) -> Rows:
         from kg.analysis import tables
         from kg.query import run_named
-        from kg.store import open_store
 
-        large = {"analysis-projects": tables.projects, "analysis-participations": tables.participations}
-        if name not in large:
+        if name not in LARGE:
             return run_named(name, output_dir=self.output_dir).rows
-        self._store = self._store or open_store(self.output_dir)
-        return large[name](self._store)
+        self.tables.update(tables.read_large(self.output_dir))  # both at once: they share the worker processes
+        return self.tables[name]
 
     def save(self) -> None:
         """Write what was read, if anything new was; a folder remkg may not write into is left alone."""
