@@ -161,8 +161,10 @@ class Front:
         self.switching = asyncio.Lock()
         self.retired: list[Upstream] = []
         self.results = ResultCache(config.cache_bytes)
+        self.log_pending: list[str] = []
 
     def close(self) -> None:
+        self.flush_log()
         for upstream in [self.upstream, *self.retired]:
             upstream.stop()
 
@@ -224,10 +226,12 @@ class Front:
         return await self._ask_in_slot(query, params, accept), False
 
     async def _ask_in_slot(self, query: str, params: list[tuple[str, str]], accept: str) -> Answer:
+        """Asked of the upstream that forward() found current (or a newer one, if another request
+        switched while this one waited for its slot): the folder is looked at once per request."""
         await self.acquire_slot()
         upstream = None
         try:
-            upstream = await self.current_upstream()
+            upstream = self.upstream
             upstream.in_flight += 1
             answer = await self._ask(upstream, query, params, accept)
             self.results.put((upstream.identity, query, accept, *params), answer)
@@ -268,7 +272,17 @@ class Front:
         return Answer(body, content_type)
 
     def log_line(self, text: str) -> None:
-        print(f"{datetime.now(timezone.utc).isoformat(timespec='milliseconds')} {text}", file=self.config.log, flush=True)
+        """A line with the time. Lines of one turn of the event loop are written together at its end
+        (under load, one write for many requests; none waits for the next network event)."""
+        if not self.log_pending:
+            asyncio.get_running_loop().call_soon(self.flush_log)
+        self.log_pending.append(f"{datetime.now(timezone.utc).isoformat(timespec='milliseconds')} {text}\n")
+
+    def flush_log(self) -> None:
+        if self.log_pending:
+            self.config.log.write("".join(self.log_pending))
+            self.config.log.flush()
+            self.log_pending.clear()
 
 
 @functools.lru_cache(maxsize=4096)
