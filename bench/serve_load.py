@@ -1,10 +1,10 @@
 """Request rate and latency of `remkg serve` (the front) against a bare `oxigraph serve-read-only` on
 the same store and the same query, side by side in one run, at 1, 8 and 32 concurrent clients.
 
-    python bench/serve_load.py [--output remkg-build] [--requests 2000] [--clients 1 8 32]
+    python bench/serve_load.py [--output remkg-build] [--requests 2000] [--clients 1 8 32] [--rounds 4]
 
 Both servers listen on loopback only; each client sends a bounded number of POST requests on a
-kept-alive connection. The query (default: 200 labelled things; or `--query NAME` for a
+kept-alive connection, in rounds that alternate between the two servers. The query (default: 200 labelled things; or `--query NAME` for a
 named query) is the same for both, in two ways:
 
 - `repeated`: the same text every time, as a website's widgets send it (the front answers repeats
@@ -85,6 +85,7 @@ async def _client(session: aiohttp.ClientSession, url: str, texts, count: int, l
 
 
 async def load(url: str, texts, clients: int, total: int, server_pid: int) -> dict:
+    """`total` requests from `clients` concurrent clients: latencies, errors, wall and CPU seconds."""
     latencies, errors = [], []
     per_client = max(1, total // clients)
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=clients)) as session:
@@ -93,10 +94,26 @@ async def load(url: str, texts, clients: int, total: int, server_pid: int) -> di
         await asyncio.gather(*(_client(session, url, texts, per_client, latencies, errors) for _ in range(clients)))
         seconds = time.perf_counter() - started
         server_cpu, own_cpu = cpu_seconds(server_pid) - server_cpu, time.process_time() - own_cpu
-    latencies.sort()
-    return {"rate": len(latencies) / seconds, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000, "errors": len(errors),
-            "server_cpu_ms": server_cpu * 1000 / len(latencies), "client_cpu_ms": own_cpu * 1000 / len(latencies)}
+    return {"latencies": latencies, "errors": len(errors), "seconds": seconds, "server_cpu": server_cpu, "own_cpu": own_cpu}
+
+
+def side_by_side(servers: dict, texts, clients: int, total: int, rounds: int) -> dict:
+    """Each server gets `total` requests in `rounds` alternating rounds (bare, front, bare, front,
+    ...): on a shared machine the load drifts, and alternating lets both servers meet the same drift."""
+    runs = {name: [] for name in servers}
+    for _ in range(rounds):
+        for name, (url, pid) in servers.items():
+            runs[name].append(asyncio.run(load(url, texts, clients, total // rounds, pid)))
+    return {name: summary(parts) for name, parts in runs.items()}
+
+
+def summary(parts: list[dict]) -> dict:
+    latencies = sorted(latency for part in parts for latency in part["latencies"])
+    count, seconds = len(latencies), sum(part["seconds"] for part in parts)
+    return {"rate": count / seconds, "p50": statistics.median(latencies) * 1000,
+            "p99": latencies[min(count - 1, int(count * 0.99))] * 1000, "errors": sum(part["errors"] for part in parts),
+            "server_cpu_ms": sum(part["server_cpu"] for part in parts) * 1000 / count,
+            "client_cpu_ms": sum(part["own_cpu"] for part in parts) * 1000 / count}
 
 
 REQUEST_NUMBERS = itertools.count()  # one sequence for the whole run: no text is sent twice in `distinct`
@@ -129,6 +146,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--modes", nargs="+", choices=["repeated", "distinct"], default=["repeated", "distinct"])
+    parser.add_argument("--rounds", type=int, default=4, help="alternating rounds the requests are split into")
     args = parser.parse_args()
     if args.query:
         named = load_named(args.query)
@@ -146,15 +164,14 @@ def main() -> None:
         _wait(f"http://127.0.0.1:{port}/logo.svg")
         servers = {"oxigraph": (f"{bare.url}/query", bare.process.pid),
                    "remkg serve": (f"http://127.0.0.1:{port}/query", front.pid)}
-        print(f"query {args.query or '200 labels'!r}, {args.requests} requests per measurement, "
+        print(f"query {args.query or '200 labels'!r}, {args.requests} requests per measurement in {args.rounds} alternating rounds, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start")
         print(f"{'mode':9} {'clients':>7} {'server':12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
               f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}")
         for mode in args.modes:
             for clients in args.clients:
-                results = {}
-                for name, (url, pid) in servers.items():
-                    results[name] = r = asyncio.run(load(url, texts_for(query, mode), clients, args.requests, pid))
+                results = side_by_side(servers, texts_for(query, mode), clients, args.requests, args.rounds)
+                for name, r in results.items():
                     print(f"{mode:9} {clients:7d} {name:12} {r['rate']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:6d} "
                           f"{r['server_cpu_ms']:17.3f} {r['client_cpu_ms']:17.3f}")
                 cost = 1 - results["remkg serve"]["rate"] / results["oxigraph"]["rate"]
