@@ -19,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,9 @@ def serving(output: Path, *options: str, echo_log: bool = True):
 
 
 def ask(url: str, query: str | None = None, method: str = "POST", headers: dict | None = None,
-        body: bytes | None = None) -> tuple[int, dict, bytes]:
-    """One request; returns status, headers and body whatever the status."""
+        body: bytes | None = None) -> tuple[int, Message, bytes]:
+    """One request; returns status, headers (looked up by name in any case, as HTTP defines them)
+    and body whatever the status."""
     headers = {"Accept": JSON, **(headers or {})}
     if query is not None and method == "GET":
         url += "?" + urllib.parse.urlencode({"query": query})
@@ -62,9 +64,9 @@ def ask(url: str, query: str | None = None, method: str = "POST", headers: dict 
     request = urllib.request.Request(url, data=body, method=method, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=60) as reply:
-            return reply.status, dict(reply.headers), reply.read()
+            return reply.status, reply.headers, reply.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 @contextlib.contextmanager
