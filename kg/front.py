@@ -11,9 +11,9 @@ long query would stall every request of this process and use one core of many.
 Each query is lexed for SERVICE before it leaves this process, forwarded on a kept-alive loopback
 connection (kg.upstream_http), and its answer buffered up to a size cap, so the status always
 matches the body; complete answers are kept per build (kg.result_cache) for the next identical
-request. A new build in the output folder (its marker and store change) starts a second Oxigraph server on
-the new store; requests that arrive after the change wait for it, requests already running
-finish on the old one, which is stopped once idle.
+request. A new build in the output folder (its marker and store change) starts a second Oxigraph
+server on the new store; requests that arrive after the change wait for it, requests already
+running finish on the old one, which is stopped once idle.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode
 
+import uvicorn
 
 from kg.outdir import MARKER, read_marker
 from kg.query import _syntax_message
@@ -500,23 +501,21 @@ def serve(bind: str, config: FrontConfig, ready=None) -> None:
 
     The socket is bound here, before the store's server starts, so a port in use is an OSError at
     once; uvicorn then runs the application on it (httptools and uvloop where installed)."""
-    import uvicorn
-
     host, port = split_bind(bind)
-    listening = socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET, backlog=1024)
-    front = Front(config, start_upstream(config.output_dir, config.timeout_s))
-    server = uvicorn.Server(uvicorn.Config(
-        FrontApp(front), lifespan="off", access_log=False, log_config=None, log_level="warning",
-        server_header=False, timeout_keep_alive=75, timeout_graceful_shutdown=max(5, int(config.timeout_s) + 2)))
-    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        if ready:
-            ready(f"listening on {bind}")
-        server.run(sockets=[listening])
-    except _Stopped:
-        pass
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        listening.close()
-        front.close()
+    with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+                              backlog=1024) as listening:
+        front = Front(config, start_upstream(config.output_dir, config.timeout_s))
+        server = uvicorn.Server(uvicorn.Config(
+            FrontApp(front), lifespan="off", access_log=False, log_config=None, log_level="warning",
+            server_header=False, timeout_keep_alive=75, timeout_graceful_shutdown=max(5, int(config.timeout_s) + 2)))
+        previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            if ready:
+                ready(f"listening on {bind}")
+            server.run(sockets=[listening])
+        except _Stopped:
+            pass
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            front.close()
