@@ -83,21 +83,20 @@ def free_loopback_port() -> int:
 
 
 def build_identity(output_dir: Path) -> tuple | None:
-    """What tells one build from the next: the identity of its store folder and of its marker
-    (a build swaps in a new folder holding both). Two stat calls, cheap enough for every request.
-    None while there is no store (between the two renames of a swap)."""
-    store_file, marker_file = _watched_paths(output_dir)
+    """What tells one build from the next: its marker file's identity. A build swaps in a new
+    folder (kg.store.swap_in), so the marker then has a new inode; one stat call, cheap enough for
+    every request. None while there is no marker (between the two renames of a swap)."""
     try:
-        store, marker = os.stat(store_file), os.stat(marker_file)
+        marker = os.stat(_marker_path(output_dir))
     except OSError:
         return None
-    return (store.st_dev, store.st_ino, marker.st_ino, marker.st_mtime_ns)
+    return (marker.st_dev, marker.st_ino, marker.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=8)
-def _watched_paths(output_dir: Path) -> tuple[str, str]:
-    """The store folder and marker as plain strings, built once: build_identity runs on every request."""
-    return str(store_path(output_dir)), str(Path(output_dir) / MARKER)
+def _marker_path(output_dir: Path) -> str:
+    """The marker's path as a plain string, built once: build_identity runs on every request."""
+    return str(Path(output_dir) / MARKER)
 
 
 class Upstream:
@@ -414,7 +413,7 @@ async def _query_from(scope, headers: dict[bytes, bytes], receive, max_bytes: in
     declared = headers.get(b"content-length", b"")
     if declared.isdigit() and int(declared) > max_bytes:
         raise QueryRefused(413, f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}")
-    url_fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+    url_fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True) if scope["query_string"] else []
     if scope["method"] == "GET":
         fields = url_fields
         query = _first(fields, "query")
