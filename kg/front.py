@@ -19,6 +19,7 @@ running finish on the old one, which is stopped once idle.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import ipaddress
@@ -412,6 +413,7 @@ async def _query_from(scope, headers: dict[bytes, bytes], receive, max_bytes: in
     """The query text and the protocol parameters, from GET, a POST form or a POST body."""
     declared = headers.get(b"content-length", b"")
     if declared.isdigit() and int(declared) > max_bytes:
+        await _discard_body(receive)
         raise QueryRefused(413, f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}")
     url_fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True) if scope["query_string"] else []
     if scope["method"] == "GET":
@@ -451,10 +453,21 @@ async def _request_body(receive, max_query_bytes: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
+            if message.get("more_body"):
+                await _discard_body(receive)
             raise QueryRefused(413, f"the request body is larger than {max_query_bytes:,} bytes, the most this server accepts")
         chunks.append(chunk)
         if not message.get("more_body"):  # the whole body, or the client went away (http.disconnect)
             return b"".join(chunks)
+
+
+async def _discard_body(receive, seconds: float = 10.0) -> None:
+    """Read and drop the rest of a refused body (for at most `seconds`): a client still sending it
+    would otherwise meet a reset before it could read the 413 (a "lingering close")."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while (await receive()).get("more_body"):
+                pass
 
 
 # --- running -----------------------------------------------------------------------------------
