@@ -97,21 +97,71 @@ async def load(url: str, texts, clients: int, total: int, server_pid: int) -> di
     return {"latencies": latencies, "errors": len(errors), "seconds": seconds, "server_cpu": server_cpu, "own_cpu": own_cpu}
 
 
-def side_by_side(servers: dict, texts, clients: int, total: int, rounds: int) -> dict:
-    """Each server gets `total` requests in `rounds` alternating rounds (bare, front, bare, front,
-    ...): on a shared machine the load drifts, and alternating lets both servers meet the same drift."""
+WRK_SCRIPT = """
+local query, accept = os.getenv("SERVE_LOAD_QUERY"), os.getenv("SERVE_LOAD_ACCEPT")
+local prefix = os.getenv("SERVE_LOAD_DISTINCT")  -- unset: the same text every time
+local threads = 0
+function setup(thread) thread:set("number", threads); threads = threads + 1 end
+function init(args) sent = 0 end
+function request()
+  sent = sent + 1
+  local body = query
+  if prefix then body = query .. "\\n# request " .. prefix .. "." .. number .. "." .. sent end
+  return wrk.format("POST", nil, {["Content-Type"] = "application/sparql-query", ["Accept"] = accept}, body)
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %f %f %d\\n", summary.requests, summary.duration, latency:percentile(50),
+                         latency:percentile(99), e.connect + e.read + e.write + e.timeout + e.status))
+end
+"""
+
+
+def wrk_load(url: str, query: str, mode: str, clients: int, seconds: float, server_pid: int) -> dict:
+    """`clients` connections of wrk (a C load generator, one thread) for `seconds`: what wrk counted
+    (its latency percentiles, not every latency), with the server's and wrk's CPU seconds."""
+    import resource
+    import tempfile
+
+    environment = {**os.environ, "SERVE_LOAD_QUERY": query, "SERVE_LOAD_ACCEPT": ACCEPT}
+    if mode == "distinct":
+        environment["SERVE_LOAD_DISTINCT"] = str(next(REQUEST_NUMBERS))
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT)
+        script.flush()
+        before, server_cpu = resource.getrusage(resource.RUSAGE_CHILDREN), cpu_seconds(server_pid)
+        run = subprocess.run(["wrk", "-t1", f"-c{clients}", f"-d{seconds:g}s", "-s", script.name, url],
+                             capture_output=True, text=True, env=environment, check=True)
+        server_cpu, after = cpu_seconds(server_pid) - server_cpu, resource.getrusage(resource.RUSAGE_CHILDREN)
+    count, micros, p50, p99, errors = run.stdout.split("RESULT ")[1].split()
+    return {"count": int(count), "seconds": int(micros) / 1e6, "p50": float(p50) / 1000, "p99": float(p99) / 1000,
+            "errors": int(errors), "server_cpu": server_cpu,
+            "own_cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime}
+
+
+def side_by_side(servers: dict, measure, rounds: int) -> dict:
+    """Each server measured in `rounds` alternating rounds (bare, front, bare, front, ...): on a
+    shared machine the load drifts, and alternating lets both servers meet the same drift.
+    `measure(url, pid)` is one round."""
     runs = {name: [] for name in servers}
     for _ in range(rounds):
         for name, (url, pid) in servers.items():
-            runs[name].append(asyncio.run(load(url, texts, clients, total // rounds, pid)))
+            runs[name].append(measure(url, pid))
     return {name: summary(parts) for name, parts in runs.items()}
 
 
 def summary(parts: list[dict]) -> dict:
-    latencies = sorted(latency for part in parts for latency in part["latencies"])
-    count, seconds = len(latencies), sum(part["seconds"] for part in parts)
-    return {"rate": count / seconds, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[min(count - 1, int(count * 0.99))] * 1000, "errors": sum(part["errors"] for part in parts),
+    """Rate and CPU over all rounds; p50/p99 over every latency (Python client), or the median of
+    the rounds' percentiles (wrk reports percentiles only)."""
+    if "latencies" in parts[0]:
+        latencies = sorted(latency for part in parts for latency in part["latencies"])
+        count = len(latencies)
+        p50, p99 = statistics.median(latencies) * 1000, latencies[min(count - 1, int(count * 0.99))] * 1000
+    else:
+        count = sum(part["count"] for part in parts)
+        p50, p99 = (statistics.median(part[name] for part in parts) for name in ("p50", "p99"))
+    return {"rate": count / sum(part["seconds"] for part in parts), "p50": p50, "p99": p99,
+            "errors": sum(part["errors"] for part in parts),
             "server_cpu_ms": sum(part["server_cpu"] for part in parts) * 1000 / count,
             "client_cpu_ms": sum(part["own_cpu"] for part in parts) * 1000 / count}
 
@@ -147,6 +197,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--modes", nargs="+", choices=["repeated", "distinct"], default=["repeated", "distinct"])
     parser.add_argument("--rounds", type=int, default=4, help="alternating rounds the requests are split into")
+    parser.add_argument("--generator", choices=["python", "wrk"], default="python",
+                        help="the load generator: this script's aiohttp clients (default, runs anywhere), or wrk "
+                             "(C, if installed: it leaves more of the shared cores to the servers)")
+    parser.add_argument("--seconds", type=float, default=3.0, help="with wrk: seconds per round")
     args = parser.parse_args()
     if args.query:
         named = load_named(args.query)
@@ -164,13 +218,23 @@ def main() -> None:
         _wait(f"http://127.0.0.1:{port}/logo.svg")
         servers = {"oxigraph": (f"{bare.url}/query", bare.process.pid),
                    "remkg serve": (f"http://127.0.0.1:{port}/query", front.pid)}
-        print(f"query {args.query or '200 labels'!r}, {args.requests} requests per measurement in {args.rounds} alternating rounds, "
+        amount = f"{args.seconds:g} s" if args.generator == "wrk" else f"{args.requests // args.rounds} requests"
+        print(f"query {args.query or '200 labels'!r}, load generator {args.generator}, {args.rounds} alternating rounds "
+              f"of {amount} per server and measurement, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} at the start")
         print(f"{'mode':9} {'clients':>7} {'server':12} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
               f"{'server CPU ms/req':>17} {'client CPU ms/req':>17}")
         for mode in args.modes:
             for clients in args.clients:
-                results = side_by_side(servers, texts_for(query, mode), clients, args.requests, args.rounds)
+                if args.generator == "wrk":
+                    def measure(url, pid):
+                        return wrk_load(url, query, mode, clients, args.seconds, pid)
+                else:
+                    texts = texts_for(query, mode)
+
+                    def measure(url, pid):
+                        return asyncio.run(load(url, texts, clients, args.requests // args.rounds, pid))
+                results = side_by_side(servers, measure, args.rounds)
                 for name, r in results.items():
                     print(f"{mode:9} {clients:7d} {name:12} {r['rate']:8.0f} {r['p50']:8.2f} {r['p99']:8.2f} {r['errors']:6d} "
                           f"{r['server_cpu_ms']:17.3f} {r['client_cpu_ms']:17.3f}")
