@@ -208,7 +208,7 @@ def main() -> None:
     else:
         query = DEFAULT_QUERY
 
-    bare = Upstream(args.output, 30)
+    bare = Upstream(args.output, 30, stderr=subprocess.DEVNULL)  # a line per connection wrk drops at the end
     port = free_loopback_port()
     front = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(args.output),
                               "--bind", f"127.0.0.1:{port}", "--max-running", "64"],

@@ -101,9 +101,13 @@ def _marker_path(output_dir: Path) -> str:
 
 
 class Upstream:
-    """One `oxigraph serve-read-only` on a loopback port, over one build's store."""
+    """One `oxigraph serve-read-only` on a loopback port, over one build's store.
 
-    def __init__(self, output_dir: Path, timeout_s: float):
+    Its messages go to this process's stderr (the server's log) or to `stderr`, never to a pipe:
+    Oxigraph writes a line for every response a client stopped reading (a result past the cap, a
+    client gone), and an unread pipe fills after some hundreds of them and stalls the server."""
+
+    def __init__(self, output_dir: Path, timeout_s: float, stderr=None):
         from kg.serve import oxigraph_executable
 
         self.identity = build_identity(output_dir)
@@ -114,13 +118,14 @@ class Upstream:
         self.process = subprocess.Popen(
             [oxigraph_executable(), "serve-read-only", "--location", str(store_path(output_dir)),
              "--bind", f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(max(1, int(timeout_s)))],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=stderr)
 
     def wait_until_up(self, seconds: float = 30.0) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the Oxigraph server exited: {self.process.stderr.read().decode(errors='replace')[-500:]}")
+                raise RuntimeError(f"the Oxigraph server exited with status {self.process.returncode} "
+                                   "(its messages are above)")
             try:
                 urllib.request.urlopen(f"{self.url}/logo.svg", timeout=1).read()
                 return
@@ -138,8 +143,6 @@ class Upstream:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
 
 
 def start_upstream(output_dir: Path, timeout_s: float) -> Upstream:

@@ -193,6 +193,17 @@ def test_result_over_the_cap_gets_413_saying_how_to_page(endpoint):
     assert status == 200 and len(json.loads(body)["results"]["bindings"]) == 100
 
 
+def test_many_results_cut_at_the_cap_do_not_stall_the_store(endpoint):
+    """Oxigraph writes a line to its stderr for every answer the front stops reading while it still
+    writes (rows past the cap); a thousand of them would fill a pipe nobody reads and stall the store."""
+    url, _ = endpoint
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: ask(f"{url}/query", endless)[0], range(1000)))
+    assert set(statuses) == {413}
+    assert ask(f"{url}/query", ACRONYMS)[0] == 200
+
+
 def test_bad_requests_get_clear_answers(endpoint):
     url, _ = endpoint
     status, _, body = ask(f"{url}/query", "SELECT ?x WHERE {\n  ?x ?y \n}")
