@@ -201,6 +201,9 @@ def main() -> None:
                         help="the load generator: this script's aiohttp clients (default, runs anywhere), or wrk "
                              "(C, if installed: it leaves more of the shared cores to the servers)")
     parser.add_argument("--seconds", type=float, default=3.0, help="with wrk: seconds per round")
+    parser.add_argument("--timeout", type=int, default=5,
+                        help="query timeout of both servers; Oxigraph's keeps a thread per query for that long, "
+                             "and tens of thousands of them (30 s at wrk's rates) abort it")
     args = parser.parse_args()
     if args.query:
         named = load_named(args.query)
@@ -208,10 +211,10 @@ def main() -> None:
     else:
         query = DEFAULT_QUERY
 
-    bare = Upstream(args.output, 30, stderr=subprocess.DEVNULL)  # a line per connection wrk drops at the end
+    bare = Upstream(args.output, args.timeout, stderr=subprocess.DEVNULL)  # a line per connection wrk drops at the end
     port = free_loopback_port()
     front = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--output", str(args.output),
-                              "--bind", f"127.0.0.1:{port}", "--max-running", "64"],
+                              "--bind", f"127.0.0.1:{port}", "--max-running", "64", "--timeout", str(args.timeout)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         bare.wait_until_up()
