@@ -115,6 +115,7 @@ class Upstream:
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = UpstreamHTTP("127.0.0.1", self.port)
         self.in_flight = 0
+        self.dead = False  # set when a request finds the process gone
         self.process = subprocess.Popen(
             [oxigraph_executable(), "serve-read-only", "--location", str(store_path(output_dir)),
              "--bind", f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(max(1, int(timeout_s)))],
@@ -174,23 +175,29 @@ class Front:
 
     # -- fresh data --
     async def current_upstream(self) -> Upstream:
-        """The upstream for the newest build; switches (once) when the folder holds a new one."""
+        """The upstream for the newest build; switches (once) when the folder holds a new one, or
+        when the store's server was found dead (Oxigraph aborts when it runs out of threads)."""
         identity = build_identity(self.config.output_dir)
-        if identity is None or identity == self.upstream.identity:
+        if identity is None or (identity == self.upstream.identity and not self.upstream.dead):
             return self.upstream
         async with self.switching:
-            if build_identity(self.config.output_dir) not in (None, self.upstream.identity):
+            identity = build_identity(self.config.output_dir)
+            if identity is not None and (identity != self.upstream.identity or self.upstream.dead):
                 try:
                     fresh = await asyncio.get_running_loop().run_in_executor(
                         None, start_upstream, self.config.output_dir, self.config.timeout_s)
                 except RuntimeError as error:
-                    self.log_line(f"new build not served, keeping the previous one: {error}")
+                    self.log_line(f"new store server not started, keeping the previous one: {error}")
                     return self.upstream
                 old, self.upstream = self.upstream, fresh
                 self.retired.append(old)
-                self.results.clear()
-                written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
-                self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
+                if identity == old.identity:
+                    self.log_line(f"the store's server had stopped (exit status {old.process.returncode}); "
+                                  f"started a new one on {self.config.output_dir}")
+                else:
+                    self.results.clear()
+                    written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
+                    self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
         self.stop_idle_retired()
         return self.upstream
 
@@ -262,6 +269,7 @@ class Front:
                                     "page it with ORDER BY and LIMIT/OFFSET (e.g. LIMIT 1000 OFFSET 0, 1000, …) "
                                     "or select fewer columns") from None
         except OSError as error:
+            upstream.dead = upstream.process.poll() is not None  # then the next request starts a new one
             raise QueryRefused(502, f"the store did not answer: {error}") from None
         content_type = reply_headers.get("content-type", "text/plain")
         if status == 200 and body[-200:].rstrip().endswith(CANCELLED):

@@ -318,6 +318,18 @@ def test_a_rebuild_is_served_without_a_restart_or_a_failed_request(tmp_path):
     assert statuses and set(statuses) == {200}
 
 
+def test_a_store_server_that_died_is_replaced(shipped):
+    """Oxigraph aborts when it runs out of threads (each query keeps one for the whole timeout):
+    the request that finds it gone gets 502, the next ones a new store server."""
+    with serving(shipped) as (url, process):
+        assert ask(f"{url}/query", ACRONYMS)[0] == 200
+        store = int(Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()[0])
+        os.kill(store, signal.SIGKILL)
+        _wait_for(lambda: not Path(f"/proc/{store}/task").exists() or "Z" in Path(f"/proc/{store}/stat").read_text().split()[2])
+        statuses = [ask(f"{url}/query", f"{ACRONYMS} # {number}")[0] for number in range(3)]
+    assert statuses[0] in (200, 502) and statuses[1:] == [200, 200], statuses
+
+
 def test_a_repeated_query_is_answered_by_the_front_alone(shipped):
     """A website repeats its queries: the same query in the same format is answered again without the
     store (its Oxigraph server paused here); another format, or an error, is not taken from the cache."""
