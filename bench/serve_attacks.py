@@ -15,6 +15,7 @@ import argparse
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from email.message import Message
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers: one way to start and ask the server
@@ -31,7 +32,7 @@ def store_server(front_pid: int) -> set[int]:
             for child in (task / "children").read_text().split()}
 
 
-def answer(result: tuple[int, dict, bytes], *header_names: str) -> str:
+def answer(result: tuple[int, Message, bytes], *header_names: str) -> str:
     status, headers, body = result
     shown = " ".join(f"{name}: {headers[name]}" for name in header_names if name in headers)
     text = " ".join(body.decode("utf-8", errors="replace").split())

@@ -1,5 +1,5 @@
-"""The public face of `remkg serve`: a small aiohttp application in front of a private, read-only
-Oxigraph server that only it can reach.
+"""The public face of `remkg serve`: a small ASGI application (served by uvicorn) in front of a
+private, read-only Oxigraph server that only it can reach.
 
 Why a front: Oxigraph's server follows SERVICE clauses (requests on a caller's behalf), answers a
 timed-out query with 200 and a cut document, and has no switch for CORS, body or result caps or a
@@ -11,19 +11,20 @@ long query would stall every request of this process and use one core of many.
 Each query is lexed for SERVICE before it leaves this process, forwarded on a kept-alive loopback
 connection (kg.upstream_http), and its answer buffered up to a size cap, so the status always
 matches the body; complete answers are kept per build (kg.result_cache) for the next identical
-request. A
-new build in the output folder (its marker and store change) starts a second Oxigraph server on
-the new store; requests that arrive after the change wait for it, requests already running
-finish on the old one, which is stopped once idle.
+request. A new build in the output folder (its marker and store change) starts a second Oxigraph
+server on the new store; requests that arrive after the change wait for it, requests already
+running finish on the old one, which is stopped once idle.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import ipaddress
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -32,9 +33,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlencode
+from typing import NamedTuple
+from urllib.parse import parse_qsl, urlencode
 
-from aiohttp import web
+import uvicorn
 
 from kg.outdir import MARKER, read_marker
 from kg.query import _syntax_message
@@ -82,27 +84,30 @@ def free_loopback_port() -> int:
 
 
 def build_identity(output_dir: Path) -> tuple | None:
-    """What tells one build from the next: the identity of its store folder and of its marker
-    (a build swaps in a new folder holding both). Two stat calls, cheap enough for every request.
-    None while there is no store (between the two renames of a swap)."""
-    store_file, marker_file = _watched_paths(output_dir)
+    """What tells one build from the next: its marker file's identity. A build swaps in a new
+    folder (kg.store.swap_in), so the marker then has a new inode; one stat call, cheap enough for
+    every request. None while there is no marker (between the two renames of a swap)."""
     try:
-        store, marker = os.stat(store_file), os.stat(marker_file)
+        marker = os.stat(_marker_path(output_dir))
     except OSError:
         return None
-    return (store.st_dev, store.st_ino, marker.st_ino, marker.st_mtime_ns)
+    return (marker.st_dev, marker.st_ino, marker.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=8)
-def _watched_paths(output_dir: Path) -> tuple[str, str]:
-    """The store folder and marker as plain strings, built once: build_identity runs on every request."""
-    return str(store_path(output_dir)), str(Path(output_dir) / MARKER)
+def _marker_path(output_dir: Path) -> str:
+    """The marker's path as a plain string, built once: build_identity runs on every request."""
+    return str(Path(output_dir) / MARKER)
 
 
 class Upstream:
-    """One `oxigraph serve-read-only` on a loopback port, over one build's store."""
+    """One `oxigraph serve-read-only` on a loopback port, over one build's store.
 
-    def __init__(self, output_dir: Path, timeout_s: float):
+    Its messages go to this process's stderr (the server's log) or to `stderr`, never to a pipe:
+    Oxigraph writes a line for every response a client stopped reading (a result past the cap, a
+    client gone), and an unread pipe fills after some hundreds of them and stalls the server."""
+
+    def __init__(self, output_dir: Path, timeout_s: float, stderr=None):
         from kg.serve import oxigraph_executable
 
         self.identity = build_identity(output_dir)
@@ -110,16 +115,18 @@ class Upstream:
         self.url = f"http://127.0.0.1:{self.port}"
         self.http = UpstreamHTTP("127.0.0.1", self.port)
         self.in_flight = 0
+        self.dead = False  # set when a request finds the process gone
         self.process = subprocess.Popen(
             [oxigraph_executable(), "serve-read-only", "--location", str(store_path(output_dir)),
              "--bind", f"127.0.0.1:{self.port}", "--union-default-graph", "--timeout-s", str(max(1, int(timeout_s)))],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            stdout=subprocess.DEVNULL, stderr=stderr)
 
     def wait_until_up(self, seconds: float = 30.0) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the Oxigraph server exited: {self.process.stderr.read().decode(errors='replace')[-500:]}")
+                raise RuntimeError(f"the Oxigraph server exited with status {self.process.returncode} "
+                                   "(its messages are above)")
             try:
                 urllib.request.urlopen(f"{self.url}/logo.svg", timeout=1).read()
                 return
@@ -137,8 +144,6 @@ class Upstream:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
 
 
 def start_upstream(output_dir: Path, timeout_s: float) -> Upstream:
@@ -161,30 +166,38 @@ class Front:
         self.switching = asyncio.Lock()
         self.retired: list[Upstream] = []
         self.results = ResultCache(config.cache_bytes)
+        self.log_pending: list[str] = []
 
-    async def close(self, app: web.Application) -> None:
+    def close(self) -> None:
+        self.flush_log()
         for upstream in [self.upstream, *self.retired]:
             upstream.stop()
 
     # -- fresh data --
     async def current_upstream(self) -> Upstream:
-        """The upstream for the newest build; switches (once) when the folder holds a new one."""
+        """The upstream for the newest build; switches (once) when the folder holds a new one, or
+        when the store's server was found dead (Oxigraph aborts when it runs out of threads)."""
         identity = build_identity(self.config.output_dir)
-        if identity is None or identity == self.upstream.identity:
+        if identity is None or (identity == self.upstream.identity and not self.upstream.dead):
             return self.upstream
         async with self.switching:
-            if build_identity(self.config.output_dir) not in (None, self.upstream.identity):
+            identity = build_identity(self.config.output_dir)
+            if identity is not None and (identity != self.upstream.identity or self.upstream.dead):
                 try:
                     fresh = await asyncio.get_running_loop().run_in_executor(
                         None, start_upstream, self.config.output_dir, self.config.timeout_s)
                 except RuntimeError as error:
-                    self.log_line(f"new build not served, keeping the previous one: {error}")
+                    self.log_line(f"new store server not started, keeping the previous one: {error}")
                     return self.upstream
                 old, self.upstream = self.upstream, fresh
                 self.retired.append(old)
-                self.results.clear()
-                written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
-                self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
+                if identity == old.identity:
+                    self.log_line(f"the store's server had stopped (exit status {old.process.returncode}); "
+                                  f"started a new one on {self.config.output_dir}")
+                else:
+                    self.results.clear()
+                    written = (read_marker(self.config.output_dir) or {}).get("written", "time unknown")
+                    self.log_line(f"serving the new build in {self.config.output_dir} (written {written})")
         self.stop_idle_retired()
         return self.upstream
 
@@ -211,25 +224,25 @@ class Front:
         self.slots.release()
 
     # -- one query --
-    async def forward(self, query: str, params: list[tuple[str, str]], accept: str) -> web.Response:
-        """The answer to one query: from the cache when the same build answered it already (no
-        slot needed, so light repeated queries pass heavy ones), else from Oxigraph in a slot."""
+    async def forward(self, query: str, params: list[tuple[str, str]], accept: str) -> tuple[Answer, bool]:
+        """The answer to one query and whether it came from the cache: from the cache when the same
+        build answered it already (no slot needed, so light repeated queries pass heavy ones), else
+        from Oxigraph in a slot."""
         refusal = _cached_refusal(query, self.config.federation)
         if refusal:
             raise QueryRefused(400, refusal)
         answer = self.results.get(((await self.current_upstream()).identity, query, accept, *params))
-        cached = answer is not None
-        if not cached:
-            answer = await self._ask_in_slot(query, params, accept)
-        response = web.Response(status=200, body=answer.body, headers={"Content-Type": answer.content_type})
-        response["cached"] = cached
-        return response
+        if answer is not None:
+            return answer, True
+        return await self._ask_in_slot(query, params, accept), False
 
     async def _ask_in_slot(self, query: str, params: list[tuple[str, str]], accept: str) -> Answer:
+        """Asked of the upstream that forward() found current (or a newer one, if another request
+        switched while this one waited for its slot): the folder is looked at once per request."""
         await self.acquire_slot()
         upstream = None
         try:
-            upstream = await self.current_upstream()
+            upstream = self.upstream
             upstream.in_flight += 1
             answer = await self._ask(upstream, query, params, accept)
             self.results.put((upstream.identity, query, accept, *params), answer)
@@ -256,6 +269,7 @@ class Front:
                                     "page it with ORDER BY and LIMIT/OFFSET (e.g. LIMIT 1000 OFFSET 0, 1000, …) "
                                     "or select fewer columns") from None
         except OSError as error:
+            upstream.dead = upstream.process.poll() is not None  # then the next request starts a new one
             raise QueryRefused(502, f"the store did not answer: {error}") from None
         content_type = reply_headers.get("content-type", "text/plain")
         if status == 200 and body[-200:].rstrip().endswith(CANCELLED):
@@ -270,7 +284,17 @@ class Front:
         return Answer(body, content_type)
 
     def log_line(self, text: str) -> None:
-        print(f"{datetime.now(timezone.utc).isoformat(timespec='milliseconds')} {text}", file=self.config.log, flush=True)
+        """A line with the time. Lines of one turn of the event loop are written together at its end
+        (under load, one write for many requests; none waits for the next network event)."""
+        if not self.log_pending:
+            asyncio.get_running_loop().call_soon(self.flush_log)
+        self.log_pending.append(f"{datetime.now(timezone.utc).isoformat(timespec='milliseconds')} {text}\n")
+
+    def flush_log(self) -> None:
+        if self.log_pending:
+            self.config.log.write("".join(self.log_pending))
+            self.config.log.flush()
+            self.log_pending.clear()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -295,112 +319,166 @@ def _cut_short(body: bytes, content_type: str) -> bool:
     return False
 
 
-# --- HTTP handlers -----------------------------------------------------------------------------
+# --- HTTP (an ASGI application, served by uvicorn) ---------------------------------------------
 
-async def _query_from(request: web.Request, max_bytes: int) -> tuple[str, list[tuple[str, str]]]:
+class RequestNote:
+    """What the access log says about a request beyond its status: the query's hash, a cache hit."""
+
+    __slots__ = ("query_hash", "cached")
+
+    def __init__(self):
+        self.query_hash, self.cached = "-", False
+
+
+class Reply(NamedTuple):
+    status: int
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def _refusal_reply(refused: QueryRefused) -> Reply:
+    return Reply(refused.status, (refused.message.rstrip() + "\n").encode("utf-8"), headers=tuple(refused.headers.items()))
+
+
+class FrontApp:
+    """The endpoint's HTTP side as an ASGI application: the SPARQL protocol, the query page, CORS and
+    one access log line per request, around a Front. Why ASGI on uvicorn (httptools, uvloop) and
+    not aiohttp's web framework: for a query the front has not seen, Python's HTTP handling is most
+    of what the front adds to Oxigraph's own cost; bench/serve_load.py measured it (README, serve)."""
+
+    def __init__(self, front: Front):
+        self.front, self.config = front, front.config
+        self.anyone = "*" in self.config.cors
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":  # lifespan is off and nothing here speaks WebSocket
+            return
+        started = time.perf_counter()
+        headers = dict(scope["headers"])
+        note = RequestNote()
+        try:
+            reply = await self._route(scope, headers, receive, note)
+        except QueryRefused as refused:
+            reply = _refusal_reply(refused)
+        origin = headers.get(b"origin")
+        response_headers = [(b"content-type", reply.content_type.encode("latin-1")),
+                            (b"content-length", str(len(reply.body)).encode("latin-1"))]
+        response_headers += [(name.encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers]
+        if origin is not None and scope["method"] != "OPTIONS" and self._allowed(origin):
+            response_headers += [(b"access-control-allow-origin", b"*" if self.anyone else origin), (b"vary", b"Origin")]
+        await send({"type": "http.response.start", "status": reply.status, "headers": response_headers})
+        await send({"type": "http.response.body", "body": reply.body})
+        millis = (time.perf_counter() - started) * 1000
+        client = scope["client"][0] if scope.get("client") else "-"
+        self.front.log_line(f"{client} {scope['method']} {scope['path']} {reply.status} {millis:.1f}ms "
+                            f"{len(reply.body)}B q={note.query_hash}{' cached' if note.cached else ''}")
+
+    def _allowed(self, origin: bytes) -> bool:
+        return self.anyone or origin.decode("latin-1") in self.config.cors
+
+    async def _route(self, scope, headers: dict[bytes, bytes], receive, note: RequestNote) -> Reply:
+        method, path = scope["method"], scope["path"]
+        if method == "OPTIONS":
+            return self._preflight(headers.get(b"origin"), path)
+        if path in QUERY_PATHS:
+            if method not in ("GET", "POST"):
+                return _not_allowed("GET, POST, OPTIONS")
+            text, params = await _query_from(scope, headers, receive, self.config.max_query_bytes)
+            note.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+            answer, note.cached = await self.front.forward(text, params, headers.get(b"accept", b"").decode("latin-1"))
+            return Reply(200, answer.body, answer.content_type)
+        if path in PAGE_PATHS:
+            if method != "GET":
+                return _not_allowed("GET")
+            return await self._page(path)
+        return Reply(404, b"not found: SPARQL queries go to /query (or /sparql), the query page is at /\n")
+
+    def _preflight(self, origin: bytes | None, path: str) -> Reply:
+        """Cross-origin reads for the named origins only (or every origin when '*' was given)."""
+        if origin is None or not self._allowed(origin) or path not in QUERY_PATHS:
+            shown = origin.decode("latin-1") if origin is not None else "this page"
+            return Reply(403, f"cross-origin requests from {shown} are not allowed here\n".encode("utf-8"))
+        return Reply(204, b"", headers=(
+            ("Access-Control-Allow-Origin", "*" if self.anyone else origin.decode("latin-1")),
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
+            ("Access-Control-Allow-Headers", "Accept, Content-Type"),
+            ("Access-Control-Max-Age", "600"),
+            ("Vary", "Origin")))
+
+    async def _page(self, path: str) -> Reply:
+        """The query page (Oxigraph's own YASGUI page and its files), from the current store's server."""
+        upstream = await self.front.current_upstream()
+        try:
+            status, headers, body = await upstream.http.request("GET", path, {})
+        except OSError as error:
+            raise QueryRefused(502, f"the store did not answer: {error}") from None
+        return Reply(status, body, headers.get("content-type", "text/plain"))
+
+
+def _not_allowed(methods: str) -> Reply:
+    return Reply(405, f"method not allowed here; allowed: {methods}\n".encode("utf-8"), headers=(("Allow", methods),))
+
+
+async def _query_from(scope, headers: dict[bytes, bytes], receive, max_bytes: int) -> tuple[str, list[tuple[str, str]]]:
     """The query text and the protocol parameters, from GET, a POST form or a POST body."""
-    if request.content_length is not None and request.content_length > max_bytes:
-        raise QueryRefused(413, f"the query is {request.content_length:,} bytes; this server accepts at most {max_bytes:,}")
-    if request.method == "GET":
-        source = request.query
-        query = source.get("query")
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > max_bytes:
+        await _discard_body(receive)
+        raise QueryRefused(413, f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}")
+    url_fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True) if scope["query_string"] else []
+    if scope["method"] == "GET":
+        fields = url_fields
+        query = _first(fields, "query")
     else:
-        content_type = request.content_type
-        if content_type == "application/x-www-form-urlencoded":
-            source = await request.post()
-            query = source.get("query")
-        elif content_type == "application/sparql-query":
-            source = request.query
-            query = (await request.read()).decode("utf-8", errors="replace")
+        content_type = headers.get(b"content-type", b"").partition(b";")[0].strip().lower()
+        if content_type == b"application/x-www-form-urlencoded":
+            body = await _request_body(receive, max_bytes)
+            fields = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
+            query = _first(fields, "query")
+        elif content_type == b"application/sparql-query":
+            fields = url_fields
+            query = (await _request_body(receive, max_bytes)).decode("utf-8", errors="replace")
         else:
             raise QueryRefused(415, "send the query as application/sparql-query or as the form field 'query' "
                                     "(application/x-www-form-urlencoded)")
-        if "update" in source:
+        if _first(fields, "update") is not None:
             raise QueryRefused(403, "this endpoint is read-only: SPARQL updates are not accepted")
     if not query:
         raise QueryRefused(400, "no query: pass it as the 'query' parameter or as the request body")
     if len(query.encode("utf-8")) > max_bytes:
         raise QueryRefused(413, f"the query is longer than {max_bytes:,} bytes, the most this server accepts")
-    params = [(key, value) for key in PROTOCOL_PARAMS for value in source.getall(key, [])]
-    return query, params
+    return query, [(key, value) for key in PROTOCOL_PARAMS for name, value in fields if name == key]
 
 
-def make_app(config: FrontConfig, upstream: Upstream) -> web.Application:
-    front = Front(config, upstream)
-    app = web.Application(client_max_size=config.max_query_bytes + 1024,
-                          middlewares=[_access_log(front), _cors(config.cors)])
-    app["front"] = front
-    app.on_cleanup.append(front.close)
-
-    async def query(request: web.Request) -> web.StreamResponse:
-        text, params = await _query_from(request, config.max_query_bytes)
-        request["query_hash"] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
-        return await front.forward(text, params, request.headers.get("Accept", ""))
-
-    async def page(request: web.Request) -> web.StreamResponse:
-        upstream = await front.current_upstream()
-        try:
-            status, headers, body = await upstream.http.request("GET", request.path, {})
-        except OSError as error:
-            raise QueryRefused(502, f"the store did not answer: {error}") from None
-        return web.Response(status=status, body=body, headers={"Content-Type": headers.get("content-type", "text/plain")})
-
-    for path in QUERY_PATHS:
-        app.router.add_route("GET", path, query)
-        app.router.add_route("POST", path, query)
-    for path in PAGE_PATHS:
-        app.router.add_route("GET", path, page)
-    return app
+def _first(fields: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in fields if key == name), None)
 
 
-def _error_response(status: int, message: str, headers: dict[str, str] | None = None) -> web.Response:
-    return web.Response(status=status, text=message.rstrip() + "\n", headers=headers or {}, content_type="text/plain")
+async def _request_body(receive, max_query_bytes: int) -> bytes:
+    """The request's body, refused with 413 once past the cap (room left for a form's encoding)."""
+    limit = max_query_bytes + 1024
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            if message.get("more_body"):
+                await _discard_body(receive)
+            raise QueryRefused(413, f"the request body is larger than {max_query_bytes:,} bytes, the most this server accepts")
+        chunks.append(chunk)
+        if not message.get("more_body"):  # the whole body, or the client went away (http.disconnect)
+            return b"".join(chunks)
 
 
-def _access_log(front: Front):
-    @web.middleware
-    async def middleware(request: web.Request, handler):
-        started = time.perf_counter()
-        try:
-            response = await handler(request)
-        except QueryRefused as refused:
-            response = _error_response(refused.status, refused.message, refused.headers)
-        except web.HTTPRequestEntityTooLarge:
-            response = _error_response(413, f"the request body is larger than {front.config.max_query_bytes:,} bytes, "
-                                            "the most this server accepts")
-        except web.HTTPException as error:
-            response = _error_response(error.status, error.text or error.reason)
-        millis = (time.perf_counter() - started) * 1000
-        front.log_line(f"{request.remote} {request.method} {request.path} {response.status} {millis:.1f}ms "
-                       f"{len(response.body or b'') if isinstance(response, web.Response) else '-'}B "
-                       f"q={request.get('query_hash', '-')}{' cached' if response.get('cached') else ''}")
-        return response
-    return middleware
-
-
-def _cors(origins: tuple[str, ...]):
-    """Cross-origin reads for the named origins only (or every origin when '*' was given)."""
-    anyone = "*" in origins
-
-    @web.middleware
-    async def middleware(request: web.Request, handler):
-        origin = request.headers.get("Origin")
-        allowed = origin is not None and (anyone or origin in origins)
-        if request.method == "OPTIONS":
-            if not allowed or request.path not in QUERY_PATHS:
-                return _error_response(403, f"cross-origin requests from {origin or 'this page'} are not allowed here")
-            return web.Response(status=204, headers={
-                "Access-Control-Allow-Origin": "*" if anyone else origin,
-                "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-                "Access-Control-Allow-Headers": "Accept, Content-Type",
-                "Access-Control-Max-Age": "600",
-                "Vary": "Origin"})
-        response = await handler(request)
-        if allowed:
-            response.headers["Access-Control-Allow-Origin"] = "*" if anyone else origin
-            response.headers["Vary"] = "Origin"
-        return response
-    return middleware
+async def _discard_body(receive, seconds: float = 10.0) -> None:
+    """Read and drop the rest of a refused body (for at most `seconds`): a client still sending it
+    would otherwise meet a reset before it could read the 413 (a "lingering close")."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            while (await receive()).get("more_body"):
+                pass
 
 
 # --- running -----------------------------------------------------------------------------------
@@ -433,22 +511,34 @@ def exposure_warning(bind: str, config: FrontConfig) -> str | None:
             "Put it behind a reverse proxy with TLS, or bind 127.0.0.1 if that was not meant.")
 
 
-def _event_loop() -> asyncio.AbstractEventLoop:
-    """uvloop where it is installed (Linux, macOS): it roughly halves the front's cost per request."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.new_event_loop()
-    return uvloop.new_event_loop()
+class _Stopped(Exception):
+    """Ctrl-C or SIGTERM: uvicorn finishes the running requests, then raises the signal again."""
+
+
+def _stop(signum, frame) -> None:
+    raise _Stopped()
 
 
 def serve(bind: str, config: FrontConfig, ready=None) -> None:
-    """Run the endpoint until interrupted (Ctrl-C or SIGTERM); stops its Oxigraph servers."""
+    """Run the endpoint until interrupted (Ctrl-C or SIGTERM); stops its Oxigraph servers.
+
+    The socket is bound here, before the store's server starts, so a port in use is an OSError at
+    once; uvicorn then runs the application on it (httptools and uvloop where installed)."""
     host, port = split_bind(bind)
-    upstream = start_upstream(config.output_dir, config.timeout_s)
-    app = make_app(config, upstream)
-    try:
-        web.run_app(app, host=host, port=port, print=ready, access_log=None, handle_signals=True,
-                    loop=_event_loop())
-    finally:
-        upstream.stop()
+    with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
+                              backlog=1024) as listening:
+        front = Front(config, start_upstream(config.output_dir, config.timeout_s))
+        server = uvicorn.Server(uvicorn.Config(
+            FrontApp(front), lifespan="off", access_log=False, log_config=None, log_level="warning",
+            server_header=False, timeout_keep_alive=75, timeout_graceful_shutdown=max(5, int(config.timeout_s) + 2)))
+        previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            if ready:
+                ready(f"listening on {bind}")
+            server.run(sockets=[listening])
+        except _Stopped:
+            pass
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            front.close()

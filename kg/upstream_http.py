@@ -1,22 +1,19 @@
 """The front's HTTP/1.1 client for its own private Oxigraph server on loopback.
 
-Why not a general client (aiohttp's): Oxigraph streams a result in many small chunks (a 200-row
-JSON answer comes in about a dozen reads), and a general client spends tens of microseconds of
-Python per read and per request on features this one hop never needs (cookies, redirects, proxies,
-decompression, tracing). This one only writes a request on a kept-alive connection and collects
-the answer's bytes, counting them against the result cap as they arrive; it speaks exactly the
-HTTP that Oxigraph's server answers (a Content-Length or chunked body, keep-alive).
+Why not a general client (aiohttp's): a general client spends tens of microseconds of Python per
+request on features this one hop never needs (cookies, redirects, proxies, decompression,
+tracing). This one only writes a request on a kept-alive connection and collects the answer's
+bytes, counting them against the result cap as they arrive. The answer is parsed by httptools
+(llhttp, in C; uvicorn's parser too): Oxigraph streams a result in chunks of about a kilobyte (a
+200-row JSON answer is about thirty), and walking them in Python cost more than the rest of this
+client.
 """
 
 from __future__ import annotations
 
 import asyncio
 
-
-# Oxigraph writes a result in chunks of about a kilobyte. Walking them as each read arrives costs
-# Python per chunk; they are walked when the answer may be complete (the buffer ends as the last
-# chunk does) or this many bytes have piled up, which bounds how far the result cap is overshot.
-WALK_EVERY = 1 << 18
+from httptools import HttpParserError, HttpResponseParser
 
 
 class UpstreamClosed(ConnectionError):
@@ -38,10 +35,11 @@ class _Exchange(asyncio.Protocol):
     def expect(self, waiter: asyncio.Future | None, cap: int) -> None:
         """Collect the next answer into `waiter`, refusing a body past `cap` bytes."""
         self.waiter, self.cap = waiter, cap
-        self.buffer = bytearray()
-        self.status, self.headers, self.length, self.chunked = 0, {}, None, False
-        self.body: list[bytes | bytearray] = []
+        self.parser = HttpResponseParser(self)
+        self.headers: dict[str, str] = {}
+        self.body: list[bytes] = []
         self.size = 0
+        self.complete = False
         self.received = False
 
     def connection_made(self, transport) -> None:
@@ -57,60 +55,31 @@ class _Exchange(asyncio.Protocol):
             self.transport.close()
             return
         self.received = True
-        self.buffer += data
         try:
-            complete = self._parse()
-        except (TooLarge, ValueError, IndexError) as error:
+            self.parser.feed_data(data)
+            if self.size > self.cap:
+                raise TooLarge()
+        except (TooLarge, HttpParserError) as error:
             self.transport.close()
             self.waiter.set_exception(error if isinstance(error, TooLarge) else
                                       UpstreamClosed(f"the store's answer could not be read: {error}"))
             self.waiter = None
             return
-        if complete:
-            self.waiter.set_result((self.status, self.headers, b"".join(self.body)))
+        if self.complete:
+            self.waiter.set_result((self.parser.get_status_code(), self.headers, b"".join(self.body)))
             self.waiter = None
 
-    def _parse(self) -> bool:
-        """Consume what has arrived; True once the whole answer is in."""
-        if not self.status:
-            end = self.buffer.find(b"\r\n\r\n")
-            if end < 0:
-                return False
-            lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")
-            self.status = int(lines[0].split(" ", 2)[1])
-            self.headers = {name.strip().lower(): value.strip()
-                            for name, _, value in (line.partition(":") for line in lines[1:])}
-            del self.buffer[:end + 4]
-            self.chunked = "chunked" in self.headers.get("transfer-encoding", "").lower()
-            self.length = None if self.chunked else int(self.headers.get("content-length", "0"))
-        if not self.chunked:
-            if len(self.buffer) > self.cap:
-                raise TooLarge()
-            if len(self.buffer) < self.length:
-                return False
-            self.body.append(bytes(self.buffer[:self.length]))
-            return True
-        if not self.buffer.endswith(b"0\r\n\r\n") and len(self.buffer) < WALK_EVERY:
-            return False  # not the end yet: the chunks are walked once the last one may be in
-        buffer, position, done = self.buffer, 0, False
-        while True:  # walk the chunks by offset, dropping the consumed bytes once at the end
-            line_end = buffer.find(b"\r\n", position)
-            if line_end < 0:
-                break
-            size = int(buffer[position:line_end].split(b";", 1)[0], 16)
-            if size == 0:  # the last chunk, then an empty trailer
-                done = buffer.find(b"\r\n\r\n", line_end) == line_end
-                break
-            end = line_end + 2 + size
-            if len(buffer) < end + 2:
-                break
-            self.size += size
-            if self.size > self.cap:
-                raise TooLarge()
-            self.body.append(buffer[line_end + 2:end])
-            position = end + 2
-        del buffer[:position]
-        return done
+    # httptools callbacks
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers[name.decode("latin-1").lower()] = value.decode("latin-1")
+
+    def on_body(self, body: bytes) -> None:
+        self.size += len(body)
+        if self.size <= self.cap:  # past it, data_received drops the connection once this read is parsed
+            self.body.append(body)
+
+    def on_message_complete(self) -> None:
+        self.complete = True
 
 
 class UpstreamHTTP:
