@@ -4,7 +4,8 @@
 
 Not a benchmark: a reproducible run of what the tests check one by one (with the tests' own
 helpers), printed as one table a webmaster (or a reviewer) can read. It starts `remkg serve` on loopback with small limits
-(--timeout 2, --max-result-mb 0.2, --max-running 1, --max-waiting 0, --cors for one origin) and a
+(--timeout 2, --max-result-mb 0.2, --max-running 1, --max-waiting 0, --client-timeout 2, --cors for
+one origin) and a
 local HTTP server that records every request made to it: the target of the SERVICE attacks, which
 must see nothing. Run it on a copy of a build: the last row rebuilds the served folder.
 """
@@ -12,6 +13,8 @@ must see nothing. Run it on a copy of a build: the last row rebuilds the served 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import socket
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +24,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the tests' helpers: one way to start and ask the server
 
 from kg.store import DEFAULT_OUTPUT  # noqa: E402
-from tests.test_serve import CROSS_PRODUCT, ask, recording_server, serving, statuses_while  # noqa: E402
+from tests.test_serve import CROSS_PRODUCT, _raw_reply, ask, recording_server, serving, statuses_while  # noqa: E402
 
 LIGHT = "SELECT ?a WHERE { ?p <https://w3id.org/remkg/ontology#acronym> ?a }"
 
@@ -99,6 +102,33 @@ def fault_attacks(url: str) -> list[tuple[str, str]]:
     return rows
 
 
+def raw(url: str, sent: bytes, then: bytes = b"", times: int = 0) -> str:
+    """What the server answers on a plain socket to `sent` followed by `then` sent `times` times."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    started = time.monotonic()
+    with socket.create_connection((host, int(port))) as sock:
+        with contextlib.suppress(OSError):  # the server may close while we still send
+            sock.sendall(sent)
+            for _ in range(times):
+                sock.sendall(then)
+        reply = _raw_reply(sock)
+    status_line, _, rest = reply.partition(b"\r\n")
+    body = rest.partition(b"\r\n\r\n")[2]
+    return f"{status_line.decode('latin-1')} after {time.monotonic() - started:.1f} s: {body.decode('utf-8', 'replace').strip()[:90]!r}"
+
+
+def head_attacks(url: str) -> list[tuple[str, str]]:
+    get = b"GET /query?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n"
+    return [
+        ("a 100 MB header (--client-timeout 2 for the rows below)", raw(url, get + b"X-Big: ", b"a" * 1_000_000, 100)),
+        ("a head sent without its end (slow loris)", raw(url, get)),
+        ("a connection that sends nothing", raw(url, b"")),
+        ("a body announced as 100 bytes, 3 sent", raw(url, b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: "
+                                                         b"application/sparql-query\r\nContent-Length: 100\r\n\r\nASK")),
+        ("a 70 KB query by GET", answer(ask(f"{url}/query", LIGHT + " #" + "x" * 70_000, "GET"))),
+    ]
+
+
 def concurrency(url: str) -> tuple[str, str]:
     def client(number: int) -> list[int]:
         return [ask(f"{url}/query", LIGHT, "GET" if (number + i) % 2 else "POST")[0] for i in range(50)]
@@ -129,9 +159,11 @@ def main() -> None:
     rows = []
     with recording_server() as (target, seen):
         with serving(args.output, "--timeout", "2", "--max-result-mb", "0.2", "--max-running", "1",
-                     "--max-waiting", "0", "--cors", "https://cluster.example", echo_log=False) as (url, _):
+                     "--max-waiting", "0", "--cors", "https://cluster.example", "--client-timeout", "2",
+                     echo_log=False) as (url, _):
             rows += service_attacks(url, target, seen)
             rows += fault_attacks(url)
+            rows += head_attacks(url)
         with serving(args.output, "--allow-federation", f"{target}/allowed", echo_log=False) as (url, _):
             rows.append(("--allow-federation <recorder>/allowed: SERVICE to it",
                          answer(ask(f"{url}/query", f"SELECT * WHERE {{ SERVICE <{target}/allowed> {{ ?s ?p ?o }} }}"))[:60]))

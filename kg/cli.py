@@ -301,6 +301,7 @@ def serve(
     max_running: int = typer.Option(16, "--max-running", help="Queries run at once; more wait in line."),
     max_waiting: int = typer.Option(64, "--max-waiting", help="Queries waiting for a slot; beyond that 429 with Retry-After."),
     cache_mb: float = typer.Option(64.0, "--cache-mb", help="Memory for recent complete answers, in MB, kept until the next build (a website repeats its queries); 0 turns it off."),
+    client_timeout: float = typer.Option(10.0, "--client-timeout", help="Seconds a client may take to send its request line and headers, and again its body; a slower one gets 408."),
 ) -> None:
     """Serve the built store as a read-only SPARQL endpoint a website can query; Ctrl-C stops it.
 
@@ -318,7 +319,7 @@ def serve(
         raise typer.Exit(1)
     config = FrontConfig(output_dir=output, timeout_s=timeout, max_result_bytes=int(max_result_mb * 1_000_000),
                          max_query_bytes=max_query_kb * 1000, max_running=max_running, max_waiting=max_waiting,
-                         cache_bytes=int(cache_mb * 1_000_000),
+                         cache_bytes=int(cache_mb * 1_000_000), client_timeout_s=client_timeout,
                          cors=tuple(cors), federation=frozenset(allow_federation))
     malformed = [origin for origin in cors if origin != "*" and not re.fullmatch(r"https?://[^/\s]+", origin)]
     if malformed:

@@ -38,6 +38,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import uvicorn
 
+from kg.http_limits import LimitedHttpToolsProtocol
 from kg.outdir import MARKER, read_marker
 from kg.query import _syntax_message
 from kg.result_cache import Answer, ResultCache
@@ -62,6 +63,7 @@ class FrontConfig:
     max_running: int = 16
     max_waiting: int = 64
     cache_bytes: int = 64_000_000
+    client_timeout_s: float = 10.0
     cors: tuple[str, ...] = ()
     federation: frozenset[str] = frozenset()
     log: object = field(default=sys.stderr)
@@ -384,7 +386,7 @@ class FrontApp:
         if path in QUERY_PATHS:
             if method not in ("GET", "POST"):
                 return _not_allowed("GET, POST, OPTIONS")
-            text, params = await _query_from(scope, headers, receive, self.config.max_query_bytes)
+            text, params = await _query_from(scope, headers, receive, self.config)
             note.query_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
             answer, note.cached = await self.front.forward(text, params, headers.get(b"accept", b"").decode("latin-1"))
             return Reply(200, answer.body, answer.content_type)
@@ -420,8 +422,9 @@ def _not_allowed(methods: str) -> Reply:
     return Reply(405, f"method not allowed here; allowed: {methods}\n".encode("utf-8"), headers=(("Allow", methods),))
 
 
-async def _query_from(scope, headers: dict[bytes, bytes], receive, max_bytes: int) -> tuple[str, list[tuple[str, str]]]:
+async def _query_from(scope, headers: dict[bytes, bytes], receive, config: FrontConfig) -> tuple[str, list[tuple[str, str]]]:
     """The query text and the protocol parameters, from GET, a POST form or a POST body."""
+    max_bytes = config.max_query_bytes
     declared = headers.get(b"content-length", b"")
     if declared.isdigit() and int(declared) > max_bytes:
         await _discard_body(receive)
@@ -433,12 +436,12 @@ async def _query_from(scope, headers: dict[bytes, bytes], receive, max_bytes: in
     else:
         content_type = headers.get(b"content-type", b"").partition(b";")[0].strip().lower()
         if content_type == b"application/x-www-form-urlencoded":
-            body = await _request_body(receive, max_bytes)
+            body = await _request_body(receive, config)
             fields = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
             query = _first(fields, "query")
         elif content_type == b"application/sparql-query":
             fields = url_fields
-            query = (await _request_body(receive, max_bytes)).decode("utf-8", errors="replace")
+            query = (await _request_body(receive, config)).decode("utf-8", errors="replace")
         else:
             raise QueryRefused(415, "send the query as application/sparql-query or as the form field 'query' "
                                     "(application/x-www-form-urlencoded)")
@@ -455,8 +458,19 @@ def _first(fields: list[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in fields if key == name), None)
 
 
-async def _request_body(receive, max_query_bytes: int) -> bytes:
-    """The request's body, refused with 413 once past the cap (room left for a form's encoding)."""
+async def _request_body(receive, config: FrontConfig) -> bytes:
+    """The request's body, refused with 413 once past the cap (room left for a form's encoding), and
+    with 408 when it does not arrive in the client timeout (a body sent a byte at a time would hold a
+    connection and a task for ever; the head has its own limits, kg.http_limits)."""
+    try:
+        async with asyncio.timeout(config.client_timeout_s):
+            return await _read_body(receive, config.max_query_bytes)
+    except TimeoutError:
+        raise QueryRefused(408, f"the request body did not arrive within {config.client_timeout_s:g} seconds",
+                           {"Connection": "close"}) from None
+
+
+async def _read_body(receive, max_query_bytes: int) -> bytes:
     limit = max_query_bytes + 1024
     chunks, size = [], 0
     while True:
@@ -523,13 +537,16 @@ def serve(bind: str, config: FrontConfig, ready=None) -> None:
     """Run the endpoint until interrupted (Ctrl-C or SIGTERM); stops its Oxigraph servers.
 
     The socket is bound here, before the store's server starts, so a port in use is an OSError at
-    once; uvicorn then runs the application on it (httptools and uvloop where installed)."""
+    once; uvicorn then runs the application on it (httptools, with the head limits of
+    kg.http_limits; uvloop where installed)."""
     host, port = split_bind(bind)
     with socket.create_server((host, port), family=socket.AF_INET6 if ":" in host else socket.AF_INET,
                               backlog=1024) as listening:
         front = Front(config, start_upstream(config.output_dir, config.timeout_s))
+        protocol = functools.partial(
+            LimitedHttpToolsProtocol, head_timeout_s=config.client_timeout_s, on_refused=lambda client, status, message: front.log_line(f"{client} - - {status} {message}"))
         server = uvicorn.Server(uvicorn.Config(
-            FrontApp(front), lifespan="off", access_log=False, log_config=None, log_level="warning",
+            FrontApp(front), http=protocol, lifespan="off", access_log=False, log_config=None, log_level="warning",
             server_header=False, timeout_keep_alive=75, timeout_graceful_shutdown=max(5, int(config.timeout_s) + 2)))
         previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:

@@ -393,3 +393,54 @@ def test_a_cors_origin_without_scheme_is_refused_before_serving(shipped):
     run = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--output", str(shipped), "--cors", "cluster.example"],
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "https://" in run.stderr
+
+
+def _raw_reply(sock: socket.socket, seconds: float = 15.0) -> bytes:
+    """What the server sends until it closes the connection (or `seconds` pass)."""
+    sock.settimeout(seconds)
+    reply = b""
+    with contextlib.suppress(OSError):
+        while chunk := sock.recv(65536):
+            reply += chunk
+    return reply
+
+
+def test_oversized_and_slow_requests_are_refused_and_cost_no_memory(shipped):
+    """A head of many megabytes gets 431 before the front keeps it; a head or a body sent slowly,
+    or nothing sent at all, gets 408 after --client-timeout; a URL too long to parse gets 414 saying
+    to POST. The server's memory stays flat and it answers the next query."""
+    with serving(shipped, "--client-timeout", "1") as (url, process):
+        port = int(url.rsplit(":", 1)[1])
+        before = _peak_rss_kb(process.pid)
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"GET /query?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\nX-Big: ")
+            with contextlib.suppress(OSError):  # the server closes the connection while we send
+                for _ in range(100):
+                    sock.sendall(b"a" * 1_000_000)
+            assert _raw_reply(sock).startswith(b"HTTP/1.1 431 ")
+        assert _peak_rss_kb(process.pid) - before < 20_000
+
+        for start in (b"GET /query?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n", b""):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(start)
+                started = time.monotonic()
+                reply = _raw_reply(sock)
+                assert reply.startswith(b"HTTP/1.1 408 ") and b"request line and headers" in reply
+                assert time.monotonic() - started < 5
+
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                         b"Content-Length: 100\r\n\r\nASK")
+            reply = _raw_reply(sock)
+            assert reply.startswith(b"HTTP/1.1 408 ") and b"body did not arrive" in reply
+
+        status, _, body = ask(f"{url}/query", "ASK {} # " + "x" * 70_000, method="GET")
+        assert status == 414 and b"POST" in body
+        status, _, _ = ask(f"{url}/query", "ASK {} # " + "x" * 90_000)  # the same as a POST form is fine
+        assert status == 200
+        assert ask(f"{url}/query", ACRONYMS, "GET")[0] == 200
+
+
+def _peak_rss_kb(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))

@@ -1,0 +1,112 @@
+"""Limits on what a client may send before the front has a request: the size of the request line
+and headers, and the time taken to send them.
+
+Why: uvicorn's httptools parser keeps every header byte it is given, with no cap (a 300 MB header
+took the front to 620 MB of memory), and waits for a head sent a byte at a time for ever, holding a
+connection (a "slow loris"). Both are refused here, before the request reaches the application:
+414 for a URL too long to parse, 431 for a head over the cap, 408 for a head not complete in
+time (or nothing sent at all), each followed by closing the connection. The cost on ordinary
+traffic is a test per read and a timer per connection: a timer is armed again only when a read ends
+in the middle of a head.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+
+HEAD_TIMEOUT_S = 10.0
+MAX_HEAD_BYTES = 131_072
+MAX_URL_BYTES = 65_535  # httptools cannot split a longer URL (it answered a bare "Invalid HTTP request")
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, refusing URLs over MAX_URL_BYTES (414), heads over
+    `max_head_bytes` (431) or slower than `head_timeout_s` (408); `on_refused(client, status,
+    message)` is told of each refusal (the access log). Once refused, nothing more on the connection
+    reaches the application."""
+
+    def __init__(self, *args, max_head_bytes: int = MAX_HEAD_BYTES, head_timeout_s: float = HEAD_TIMEOUT_S,
+                 on_refused: Callable[[str, int, str], None] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_head_bytes, self.head_timeout_s, self.on_refused = max_head_bytes, head_timeout_s, on_refused
+        self.in_head, self.head_bytes, self.head_timer, self.refused = False, 0, None, False
+
+    def connection_made(self, transport) -> None:
+        """A connection that sends nothing at all is a slow head too."""
+        super().connection_made(transport)
+        self.arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        """Counted after parsing, while a head is begun and not complete: the parser then holds at
+        most the cap and one read more, and a body read together with its head is not counted."""
+        if self.refused:
+            return
+        super().data_received(data)
+        if not self.in_head or self.refused or self.transport.is_closing():
+            return
+        self.head_bytes += len(data)
+        if self.head_bytes > self.max_head_bytes:
+            self.refuse(431, f"the request line and headers are longer than {self.max_head_bytes:,} bytes, "
+                             "the most this server reads")
+        else:
+            self.arm_head_timer()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self.in_head, self.head_bytes = True, 0
+
+    def on_url(self, url: bytes) -> None:
+        if self.refused:
+            return
+        if len(self.url) + len(url) > MAX_URL_BYTES:
+            self.refuse(414, f"the URL is longer than {MAX_URL_BYTES:,} bytes: send a long query as the body of "
+                             "a POST (application/sparql-query, or the form field 'query')")
+            return
+        super().on_url(url)
+
+    def on_headers_complete(self) -> None:
+        self.in_head = False
+        self.cancel_head_timer()
+        if not self.refused:
+            super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self.refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if not self.refused:
+            super().on_message_complete()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.cancel_head_timer()
+        super().connection_lost(exc)
+
+    def arm_head_timer(self) -> None:
+        if self.head_timer is None:
+            self.head_timer = self.loop.call_later(
+                self.head_timeout_s, self.refuse, 408,
+                f"the request line and headers did not arrive within {self.head_timeout_s:g} seconds")
+
+    def cancel_head_timer(self) -> None:
+        if self.head_timer is not None:
+            self.head_timer.cancel()
+            self.head_timer = None
+
+    def refuse(self, status: int, message: str) -> None:
+        """Answer and close. The answer is written only when no earlier response on this connection
+        is still being sent (pipelining); otherwise the connection is just closed."""
+        self.refused = True
+        self.cancel_head_timer()
+        if self.transport.is_closing():
+            return
+        if self.cycle is None or self.cycle.response_complete:
+            body = (message + "\n").encode("utf-8")
+            self.transport.write(b"".join([
+                STATUS_LINE[status], b"content-type: text/plain; charset=utf-8\r\n",
+                b"content-length: ", str(len(body)).encode("ascii"), b"\r\nconnection: close\r\n\r\n", body]))
+        self.transport.close()
+        if self.on_refused:
+            self.on_refused(self.client[0] if self.client else "-", status, message)
