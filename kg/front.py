@@ -271,7 +271,9 @@ class Front:
                                     "page it with ORDER BY and LIMIT/OFFSET (e.g. LIMIT 1000 OFFSET 0, 1000, …) "
                                     "or select fewer columns") from None
         except OSError as error:
-            upstream.dead = upstream.process.poll() is not None  # then the next request starts a new one
+            # then the next request starts a new one. Nothing listening counts as gone: a killed
+            # multi-threaded Oxigraph cannot be reaped until its last thread has exited.
+            upstream.dead = upstream.process.poll() is not None or isinstance(error, ConnectionRefusedError)
             raise QueryRefused(502, f"the store did not answer: {error}") from None
         content_type = reply_headers.get("content-type", "text/plain")
         if status == 200 and body[-200:].rstrip().endswith(CANCELLED):
