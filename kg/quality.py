@@ -152,7 +152,8 @@ class QualityReport:
 
 def quality_report(output_dir: Path = DEFAULT_OUTPUT) -> QualityReport:
     projects = run_named("quality-projects", output_dir=output_dir).rows
-    organisations = run_named("quality-organisations", output_dir=output_dir).rows
+    # The query lists them by IRI (its pages are cheap that way); the report by name, as before.
+    organisations = sorted(run_named("quality-organisations", output_dir=output_dir).rows, key=lambda o: o["name"])
     stray_coordinators = run_named("quality-coordinators", output_dir=output_dir).rows
     incomplete = [(o["name"], [field for field in ("country", "type") if not o.get(field)]) for o in organisations]
     by_pic: dict[str, list[str]] = {}

@@ -37,7 +37,7 @@ PAGED = [query.name for query in list_named() if query.paging]
 
 def test_the_queries_that_list_a_whole_table_are_paged():
     assert {"projects", "analysis-projects", "analysis-participations", "quality-projects", "quality-organisations",
-            "explorer-facts", "explorer-sources", "site-entities"} <= set(PAGED)
+            "explorer-facts", "explorer-sources", "site-entities", "shared-organisations"} <= set(PAGED)
 
 
 @pytest.mark.parametrize("name", PAGED)

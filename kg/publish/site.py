@@ -372,13 +372,14 @@ class SiteWriter:
     # --- index pages -----------------------------------------------------------------------
 
     def _write_groups(self) -> None:
-        """stages.html, countries.html and programmes.html from one streamed query."""
+        """stages.html, countries.html and programmes.html from one query, its rows sorted here by
+        index, group and member (the query lists them by member, so that it can be paged)."""
         titles = {"stage": ("By value-chain stage", "stages.html"), "country": ("By country", "countries.html"),
                   "programme": ("By funding programme", "programmes.html")}
         links = self.links(0)
         current, handle, group, tail = None, None, None, ""
         written = set()
-        for row in rows(self.store, "site-groups"):
+        for row in sorted(rows(self.store, "site-groups"), key=_group_order):
             index = row["index"].value
             member, group_iri = row["member"].value, row["group"].value
             if not self.in_site(member):
@@ -576,6 +577,12 @@ class SiteWriter:
         challenges = [{k: value(v) for k, v in row.items()} for row in rows(self.store, "challenges-and-projects")]
         self._write("report.html", render_report(analysis.eco, analysis.day, 24, analysis.gaps, analysis.synergies, analysis.brokers,
                                                  analysis.communities, analysis.pilots, challenges, analysis.states))
+
+
+def _group_order(row: dict) -> tuple:
+    """A site-groups row's place on the index pages: by index, group label, group, member label,
+    member; an unbound label first, as SPARQL's ORDER BY puts it."""
+    return tuple((row[name] is not None, value(row[name]) or "") for name in ("index", "groupLabel", "group", "memberLabel", "member"))
 
 
 def _mkparent(path: Path) -> Path:
