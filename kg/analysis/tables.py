@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from operator import itemgetter
 from pathlib import Path
 
 from kg.query import term_value, tsv_text
@@ -27,7 +26,7 @@ REM = "https://w3id.org/remkg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 Row = dict[str, "str | None"]
-_PLAIN_LITERALS = re.compile(r'^<([^>]*)>\t"([^"\\]*)"$', flags=re.MULTILINE)
+_SUBJECT_AND_CELL = re.compile(r"^<([^>\t\n]*)>\t([^\t\n]*)$", flags=re.MULTILINE)
 SCANNED = (SKOS_PREF_LABEL, RDFS_LABEL, "isoCode", "euMemberState", "country")
 PARTICIPATION_COLUMNS = ("project", "org", "name", "country", "euMember", "role")
 PROJECT_COLUMNS = ("project", "acronym", "start", "end", "trlStart", "trlTarget", "euContribution")
@@ -63,23 +62,36 @@ PROJECTS_QUERY = (f"SELECT {' '.join('?' + c for c in PROJECT_COLUMNS)} WHERE {{
 
 @lru_cache(maxsize=None)
 def _iri_columns(count: int) -> re.Pattern:
-    return re.compile("^" + "\t".join(["<([^>]*)>"] * count) + "$", flags=re.MULTILINE)
+    return re.compile("^" + "\t".join(["<([^>\t\n]*)>"] * count) + "$", flags=re.MULTILINE)  # a cell never spans a tab or line
 
 
 def tsv_rows(text: str, columns: int) -> list[tuple]:
-    """The term values of each row of a TSV result. When every cell is an IRI (or, for two columns,
-    the second a plain string without escapes), one regular expression reads them all (the common case)."""
-    rows = text.count("\n") - 1
-    for pattern in (_iri_columns(columns), _PLAIN_LITERALS if columns == 2 else None):
-        found = pattern.findall(text) if pattern else []
-        if len(found) == rows:
-            return found
+    """The term values of each row of a TSV result. When every cell is an IRI, one regular
+    expression reads them all (the common case)."""
+    found = _iri_columns(columns).findall(text)
+    if len(found) == text.count("\n") - 1:
+        return found
     return [tuple(map(term_value, line.split("\t"))) for line in text.split("\n")[1:] if line]
+
+
+def pairs(text: str) -> list[tuple[str, str | None]]:
+    """(subject IRI, object value) of each row of a two-column TSV result."""
+    found = _SUBJECT_AND_CELL.findall(text)
+    if len(found) != text.count("\n") - 1:  # a subject that is not an IRI
+        return tsv_rows(text, 2)
+    return [(subject, _value(cell)) for subject, cell in found]
+
+
+def _value(cell: str) -> str | None:
+    """term_value, without its work for an IRI or a plain string without escapes (nearly every cell)."""
+    if (cell[:1] == "<" and cell[-1:] == ">") or (cell[:1] == '"' and cell[-1:] == '"' and "\\" not in cell):
+        return cell[1:-1]
+    return term_value(cell)
 
 
 def values(text: str) -> dict[str, tuple[str, ...]]:
     """Each subject's distinct values in a two-column scan (a triple may be in several named graphs)."""
-    found = tsv_rows(text, 2)
+    found = pairs(text)
     single = dict(found)
     if len(single) == len(found):  # one value per subject, no triple twice: the common case
         return {subject: (value,) for subject, value in single.items()}
@@ -103,12 +115,13 @@ def participations(text: str, scans: dict[str, str]) -> list[Row]:
     # Per organisation once, so each of the 300,000 rows costs two look-ups.
     about_org = {org: tuple((name, country, eu) for name in found for country, eu in countries.get(org) or NO_COUNTRY)
                  for org, found in names.items()}
-    found = [(project, org, name, country, eu, label)
-             for project, org, role in set(tsv_rows(text, 3))
-             for label in role_labels.get(role, ())
-             for name, country, eu in about_org.get(org, ())]
-    found.sort(key=itemgetter(0, 1))  # the query's order: project, then organisation
-    return [dict(zip(PARTICIPATION_COLUMNS, row)) for row in found]
+    # The query's order: project, then organisation (then role, so that ties come out the same every
+    # time). One string per row sorts in half the time of a tuple; a space sorts before any IRI character.
+    found = sorted(set(tsv_rows(text, 3)), key=lambda row: " ".join(row))
+    return [dict(zip(PARTICIPATION_COLUMNS, (project, org, name, country, eu, label)))
+            for project, org, role in found
+            for label in role_labels.get(role, ())
+            for name, country, eu in about_org.get(org, ())]
 
 
 def projects(text: str) -> list[Row]:
