@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterable
+from typing import AbstractSet, Iterable
 
 import networkx as nx
 from networkx.algorithms import bipartite
@@ -24,6 +24,7 @@ from kg.query import run_named
 from kg.store import DEFAULT_OUTPUT
 
 STAGE_SCHEME = "https://w3id.org/remkg/ontology#ValueChainStages"
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -103,14 +104,13 @@ class Ecosystem:
         return Incidence.of(self)
 
     @cached_property
-    def _neighbours(self) -> dict[str, frozenset[str]]:
-        """Partners of each project and projects of each organisation, from the participations
-        (frozen, so partners() can hand them out without a copy: at scale it is called 100,000 times)."""
+    def _neighbours(self) -> dict[str, set[str]]:
+        """Partners of each project and projects of each organisation, from the participations."""
         found: dict[str, set[str]] = defaultdict(set)
         for project, org in self.roles:
             found[project].add(org)
             found[org].add(project)
-        return {node: frozenset(linked) for node, linked in found.items()}
+        return found
 
     @cached_property
     def stage_projects(self) -> dict[str, list[str]]:
@@ -172,9 +172,10 @@ class Ecosystem:
     def active_projects(self, day: dt.date) -> list[str]:
         return [iri for iri, project in sorted(self.projects.items()) if project.active_on(day)]
 
-    def partners(self, project: str) -> frozenset[str]:
-        """A project's organisations, or an organisation's projects."""
-        return self._neighbours.get(project, frozenset())
+    def partners(self, project: str) -> AbstractSet[str]:
+        """A project's organisations, or an organisation's projects: the ecosystem's own set, not
+        a copy (at scale it is asked 100,000 times), so callers read it and never change it."""
+        return self._neighbours.get(project, _NONE)
 
 
 def resolve_name(text: str, candidates: Iterable[tuple[str, str]], not_found: str) -> str:

@@ -1,7 +1,8 @@
 """One analysis run over the built store: everything the commands and the report show.
 
 Each part is computed when first asked for, so `remkg gaps` does not pay for brokers and
-communities, which dominate the cost on a CORDIS-sized network."""
+communities, which dominate the cost on a CORDIS-sized network; nor does it import what only
+synergies need (SciPy and igraph, through kg.analysis.synergies)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.analysis.gaps import EVIDENCE_MAX_AGE_MONTHS, Gap, StageState, all_gaps, coverage_states
 from kg.analysis.network import Ecosystem, load_ecosystem
 from kg.analysis.pilots import PilotScore, pilot_scores
-from kg.analysis.rdf import analysis_graph, write_analysis
-from kg.analysis.synergies import Broker, Community, Synergy, brokers, communities, complementary, shared_partners, similar
 from kg.store import DEFAULT_OUTPUT
+
+if TYPE_CHECKING:  # pragma: no cover
+    from kg.analysis.synergies import Broker, Community, Synergy
 
 
 @dataclass
@@ -37,10 +40,14 @@ class Analysis:
 
     @cached_property
     def brokers(self) -> list[Broker]:
+        from kg.analysis.synergies import brokers
+
         return brokers(self.eco)
 
     @cached_property
     def communities(self) -> list[Community]:
+        from kg.analysis.synergies import communities
+
         return communities(self.eco)
 
     @cached_property
@@ -53,6 +60,8 @@ class Analysis:
 
 
 def all_synergies(eco: Ecosystem) -> list[Synergy]:
+    from kg.analysis.synergies import complementary, shared_partners, similar
+
     return shared_partners(eco) + complementary(eco) + similar(eco)
 
 
@@ -72,5 +81,7 @@ def analyse(output_dir: Path = DEFAULT_OUTPUT, day: dt.date | None = None, horiz
         found = {(g.kind, g.label) for g in result.gaps} | {(s.kind, s.a, s.b) for s in result.synergies}
         result.resting_on_suggestions = len(found ^ without)
     if write:
+        from kg.analysis.rdf import analysis_graph, write_analysis
+
         write_analysis(analysis_graph(result.gaps, result.synergies, day), output_dir)
     return result
