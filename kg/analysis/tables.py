@@ -39,7 +39,7 @@ def read_large(output_dir: Path) -> dict[str, list[Row]]:
     from kg.store import open_store
 
     store = open_store(output_dir)
-    scans = {predicate: tsv_text(store, f"SELECT ?s ?o WHERE {{ ?s <{_iri(predicate)}> ?o }}") for predicate in SCANNED}
+    scans = {predicate: tsv_text(store, _scan(predicate)) for predicate in SCANNED}
     return {"analysis-participations": participations(tsv_text(store, PARTICIPATIONS_QUERY), scans),
             "analysis-projects": projects(tsv_text(store, PROJECTS_QUERY))}
 
@@ -51,6 +51,14 @@ def _iri(predicate: str) -> str:
 def _pattern(subject: str, predicate: str, value: str) -> str:
     """A one-pattern sub-SELECT: its own scan, joined by hash with the query's other ones."""
     return f"{{ SELECT ?{subject} ?{value} WHERE {{ ?{subject} <{_iri(predicate)}> ?{value} }} }}"
+
+
+def _scan(predicate: str) -> str:
+    """Subject and object of every triple with the predicate; for labels, of participating
+    organisations only (half of all labels at CORDIS scale: the others are projects' and sources')."""
+    if predicate != RDFS_LABEL:
+        return f"SELECT ?s ?o WHERE {{ ?s <{_iri(predicate)}> ?o }}"
+    return f"SELECT ?s ?o WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ ?participation <{REM}participant> ?s }} }} {_pattern('s', predicate, 'o')} }}"
 
 
 PARTICIPATIONS_QUERY = ("SELECT ?project ?org ?role WHERE { " + _pattern("project", "hasParticipation", "participation")
