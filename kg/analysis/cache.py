@@ -56,7 +56,7 @@ class TableCache:
 
         if name not in LARGE:
             return run_named(name, output_dir=self.output_dir).rows
-        self.tables.update(tables.read_large(self.output_dir))  # both at once: they share the worker processes
+        self.tables.update(tables.read_large(self.output_dir))  # both at once, from one opening of the store
         return self.tables[name]
 
     def save(self) -> None:

@@ -24,7 +24,7 @@ from kg.query import run_named
 from kg.store import DEFAULT_OUTPUT
 
 STAGE_SCHEME = "https://w3id.org/remkg/ontology#ValueChainStages"
-_NONE: frozenset[str] = frozenset()
+NO_PARTNERS: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -175,7 +175,7 @@ class Ecosystem:
     def partners(self, project: str) -> AbstractSet[str]:
         """A project's organisations, or an organisation's projects: the ecosystem's own set, not
         a copy (at scale it is asked 100,000 times), so callers read it and never change it."""
-        return self._neighbours.get(project, _NONE)
+        return self._neighbours.get(project, NO_PARTNERS)
 
 
 def resolve_name(text: str, candidates: Iterable[tuple[str, str]], not_found: str) -> str:
@@ -204,7 +204,7 @@ def _collector_paused():
     """Loading makes millions of objects and no reference cycles; the cyclic garbage collector
     would walk all of them again every few ten thousand allocations (a fifth of a CORDIS-sized
     load, for nothing to collect). What was loaded then lives as long as the analysis, so it is
-    frozen: later collections, during the analyses, skip it (a tenth of `remkg synergies`)."""
+    frozen (gc.freeze, for the whole process): later collections, during the analyses, skip it."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -7,8 +7,9 @@ IRIs) and Python as long again to turn each term into an object. Here each table
 whose joins are between sub-SELECTs of a single pattern each: Oxigraph then scans each pattern
 once and joins them by hash on its internal ids, without decoding the participation IRIs or
 looking anything up per row. The result comes serialised as TSV and is read with a regular
-expression. The organisations' names and countries are single-pattern scans joined in
-dictionaries (decoding a name once per organisation, not once per participation). read_large
+expression. The participating organisations' names and the countries are read by their own
+queries and joined in dictionaries (decoding a name once per organisation, not once per
+participation). read_large
 gives the rows of both named queries (same columns, same values, order aside);
 tests/test_analysis.py compares them on the shipped data and the planted fixture. Over an
 endpoint, the analysis runs the named queries themselves.
