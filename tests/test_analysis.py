@@ -160,7 +160,8 @@ def test_large_tables_read_from_the_store_equal_their_named_queries(request, dat
     as_rows = lambda rows: sorted(tuple(sorted(row.items(), key=lambda kv: kv[0])) for row in rows)  # noqa: E731
     named = run_named(table, output_dir=output).rows
     assert named
-    assert as_rows(tables.read_large(output)[table]) == as_rows(named)
+    columns, rows = tables.read_large(output)[table]
+    assert as_rows([dict(zip(columns, row)) for row in rows]) == as_rows(named)
 
 
 def _facts(eco) -> tuple:
@@ -178,13 +179,13 @@ def shipped_copy(shipped, tmp_path) -> Path:
 
 
 def test_the_ecosystem_is_the_same_through_the_named_queries_from_the_store_and_from_the_cache(shipped_copy, monkeypatch):
-    from kg.analysis.cache import TableCache
+    from kg.analysis.cache import TableCache, table_of
     from kg.query import run_named
 
     read = load_ecosystem(shipped_copy)
     assert (shipped_copy / CACHE_NAME).is_file()
     cached = load_ecosystem(shipped_copy)
-    monkeypatch.setattr(TableCache, "_read", lambda self, name: run_named(name, output_dir=self.output_dir).rows)
+    monkeypatch.setattr(TableCache, "_read", lambda self, name: table_of(run_named(name, output_dir=self.output_dir)))
     monkeypatch.setattr(TableCache, "_load", lambda self: {})
     named = load_ecosystem(shipped_copy)
     assert _facts(read) == _facts(named)

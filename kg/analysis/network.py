@@ -233,15 +233,20 @@ def _read_ecosystem(output_dir: Path, endpoint: str | None, with_suggestions: bo
     def rows(name: str) -> list[dict]:
         return local.rows(name) if local else run_named(name, endpoint=endpoint, output_dir=output_dir).rows
 
+    def values(name: str, columns: tuple[str, ...]) -> list:
+        """The two large tables as sequences of values: 350,000 dictionaries at CORDIS scale are not made."""
+        return local.values(name, columns) if local else [tuple(r[c] for c in columns) for r in rows(name)]
+
     projects = {
-        r["project"]: Project(r["project"], r["acronym"], _date(r["start"]), _date(r["end"]), _int(r["trlStart"]),
-                              _int(r["trlTarget"]), Decimal(r["euContribution"]) if r["euContribution"] else None)
-        for r in rows("analysis-projects")
+        project: Project(project, acronym, _date(start), _date(end), _int(trl_start), _int(trl_target),
+                         Decimal(eu_contribution) if eu_contribution else None)
+        for project, acronym, start, end, trl_start, trl_target, eu_contribution
+        in values("analysis-projects", ("project", "acronym", "start", "end", "trlStart", "trlTarget", "euContribution"))
     }
-    participations = rows("analysis-participations")
-    roles = {(r["project"], r["org"]): r["role"] for r in participations}
-    last = {r["org"]: r for r in participations}  # an organisation's last row describes it, as in the query's order
-    organisations = {org: Organisation(org, r["name"], r["country"], r["euMember"] == "true") for org, r in last.items()}
+    participations = values("analysis-participations", ("project", "org", "name", "country", "euMember", "role"))
+    roles = {(project, org): role for project, org, _, _, _, role in participations}
+    last = {row[1]: row for row in participations}  # an organisation's last row describes it, as in the query's order
+    organisations = {org: Organisation(org, name, country, eu_member == "true") for org, (_, _, name, country, eu_member, _) in last.items()}
     facets: dict[str, dict[str, set[str]]] = {p: defaultdict(set) for p in projects}
     top_stages: dict[str, set[str]] = {p: set() for p in projects}
     suggested = set()

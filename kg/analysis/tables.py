@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 from kg.query import term_value, tsv_text
@@ -26,7 +27,6 @@ from kg.query import term_value, tsv_text
 REM = "https://w3id.org/remkg/ontology#"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
-Row = dict[str, "str | None"]
 _SUBJECT_AND_CELL = re.compile(r"^<([^>\t\n]*)>\t([^\t\n]*)$", flags=re.MULTILINE)
 SCANNED = (SKOS_PREF_LABEL, RDFS_LABEL, "isoCode", "euMemberState", "country")
 PARTICIPATION_COLUMNS = ("project", "org", "name", "country", "euMember", "role")
@@ -35,14 +35,15 @@ PROJECT_FACTS = {"start": "startDate", "end": "endDate", "trlStart": "trlStart",
                  "euContribution": "euContribution"}  # the optional columns of analysis-projects and their properties
 
 
-def read_large(output_dir: Path) -> dict[str, list[Row]]:
-    """analysis-participations and analysis-projects, read from the store in output_dir."""
+def read_large(output_dir: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    """analysis-participations and analysis-projects, read from the store in output_dir: for each,
+    its columns and its rows as tuples of their values."""
     from kg.store import open_store
 
     store = open_store(output_dir)
     scans = {predicate: tsv_text(store, _scan(predicate)) for predicate in SCANNED}
-    return {"analysis-participations": participations(tsv_text(store, PARTICIPATIONS_QUERY), scans),
-            "analysis-projects": projects(tsv_text(store, PROJECTS_QUERY))}
+    return {"analysis-participations": (list(PARTICIPATION_COLUMNS), participations(tsv_text(store, PARTICIPATIONS_QUERY), scans)),
+            "analysis-projects": (list(PROJECT_COLUMNS), projects(tsv_text(store, PROJECTS_QUERY)))}
 
 
 def _iri(predicate: str) -> str:
@@ -113,7 +114,7 @@ def values(text: str) -> dict[str, tuple[str, ...]]:
 NO_COUNTRY = ((None, None),)
 
 
-def participations(text: str, scans: dict[str, str]) -> list[Row]:
+def participations(text: str, scans: dict[str, str]) -> list[tuple]:
     """The rows of analysis-participations (project, org, name, country, euMember, role; in the
     query's order: project, then organisation) from the TSV result of PARTICIPATIONS_QUERY (project,
     organisation and role concept of each participation) and the scans of the SCANNED predicates."""
@@ -127,13 +128,12 @@ def participations(text: str, scans: dict[str, str]) -> list[Row]:
     # The query's order: project, then organisation (then role, so that ties come out the same every
     # time). One string per row sorts in half the time of a tuple; a space sorts before any IRI character.
     found = sorted(set(tsv_rows(text, 3)), key=lambda row: " ".join(row))
-    return [dict(zip(PARTICIPATION_COLUMNS, (project, org, name, country, eu, label)))
+    return [(project, org, name, country, eu, label)
             for project, org, role in found
             for label in role_labels.get(role, ())
             for name, country, eu in about_org.get(org, ())]
 
 
-def projects(text: str) -> list[Row]:
-    """The rows of analysis-projects from the TSV result of PROJECTS_QUERY."""
-    rows = [dict(zip(PROJECT_COLUMNS, map(term_value, line.split("\t")))) for line in text.split("\n")[1:] if line]
-    return sorted(rows, key=lambda row: row["project"])
+def projects(text: str) -> list[tuple]:
+    """The rows of analysis-projects (PROJECT_COLUMNS) from the TSV result of PROJECTS_QUERY, by project."""
+    return sorted((tuple(map(term_value, line.split("\t"))) for line in text.split("\n")[1:] if line), key=itemgetter(0))
