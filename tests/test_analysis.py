@@ -192,6 +192,18 @@ def test_the_ecosystem_is_the_same_through_the_named_queries_from_the_store_and_
     assert _facts(cached) == _facts(named)
 
 
+def test_the_ecosystem_read_over_an_endpoint_is_the_one_read_from_the_store(shipped, tmp_path):
+    from kg.serve import push
+
+    from .test_query import oxigraph_serving
+
+    with oxigraph_serving(tmp_path / "server-store", "--union-default-graph") as url:
+        push(f"{url}/store", shipped)
+        remote = load_ecosystem(endpoint=f"{url}/query")
+    assert remote.roles and remote.projects
+    assert _facts(remote) == _facts(load_ecosystem(shipped))
+
+
 def test_a_cache_of_another_build_or_not_written_by_remkg_is_not_used(shipped_copy):
     from kg.analysis.cache import TableCache
     from kg.outdir import MARKER
