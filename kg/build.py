@@ -19,6 +19,7 @@ the store's index order, which depends only on the data.
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import tempfile
@@ -31,14 +32,14 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
+from kg.checks import checks_key, passed_before, remember
 from kg.exports import FULL_EXPORTS_MAX_TRIPLES, Heads, heads, write_exports
 from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker
 from kg.paths import data_dir as shipped_data_dir
-from kg.publish.viz import write_explorer
-from kg.reason import reason
+from kg.reason import ReasoningResult, reason
 from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, bulk_load_file, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
 from kg.vocab import bind_prefixes, mint
@@ -99,6 +100,13 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
     """Run the loaders: the ontology, the curated YAML and every input the data folder's manifest
     declares; LoadError with every problem of every input."""
     context, curated_sources = load_curated(data_dir, progress)
+    return collect_inputs(context, curated_sources, progress)
+
+
+def collect_inputs(context: LoadContext, curated_sources: list[SourceGraph],
+                   progress: Callable[[str], None] = _no_progress) -> Sources:
+    """Run the loader of every input the manifest declares, against the curated data `load_curated`
+    read (which it extends: later inputs resolve against earlier ones)."""
     problems, inputs = [], []
     entries = read_manifest(context.data_dir, registry.kinds())
     for number, entry in enumerate(entries, start=1):
@@ -169,17 +177,23 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     data_dir = Path(data_dir or shipped_data_dir())
     output_dir = check_replaceable(output_dir, data_dir)
     recover(output_dir)
-    sources = collect(data_dir, progress)
-    curated = sources.curated_graph()
-    progress("reasoning with HermiT on the ontology and the curated data (in the background)")
+    context, curated_sources = load_curated(data_dir, progress)
+    key = checks_key(context.ontology, context.curated)
+    hermit_before = passed_before(output_dir, key)
     background = ThreadPoolExecutor(max_workers=2)  # HermiT (Java) and the exports' curated part, while this thread fills the store
-    reasoning = background.submit(reason, sources.ontology + curated)
     staging = None
     try:
-        progress("validating the curated data with SHACL")
-        violations = validate(curated, sources.ontology)
-        if violations:
-            raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
+        if hermit_before is None:  # HermiT starts before the inputs are read: it is the longest part of a small build
+            progress("reasoning with HermiT on the ontology and the curated data (in the background)")
+            reasoning = background.submit(reason, context.ontology + context.curated)
+        else:
+            progress("the ontology and the curated data are those the previous build checked: SHACL and HermiT not run again")
+        sources = collect_inputs(context, curated_sources, progress)
+        if hermit_before is None:
+            progress("validating the curated data with SHACL")
+            violations = validate(sources.curated_graph(), sources.ontology)
+            if violations:
+                raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
         dataset = curated_dataset(sources)
         staging = staging_dir(output_dir)
         base = next((kept for source, _ in sources.inputs if (kept := kept_store(source.nquads)) is not None), None)
@@ -203,10 +217,15 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("compacting the store")  # before the joins, which run three times faster on a compacted store
         store.optimize()
         head = head_made.result()
-        progress("waiting for HermiT")
-        result = reasoning.result()
-        if not result.consistent:
-            raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
+        importlib.import_module("kg.publish.viz")  # the explorer's code (scipy, networkx: 0.3 s), imported while HermiT runs
+        if hermit_before is None:
+            progress("waiting for HermiT")
+            result = reasoning.result()
+            if not result.consistent:
+                raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
+        else:
+            result = ReasoningResult(consistent=True, inferred=hermit_before)
+        remember(staging, key, result.inferred)
         progress("deriving partners and coordinators with SPARQL")
         inferred_file = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
         inferred = _add_inferred(store, result.inferred, inferred_file)
@@ -290,5 +309,7 @@ def _explorer(folder: Path, triples: int) -> str:
     focus = "write a focused page instead: remkg viz --focus PROJECT-OR-ORG --depth 2 (or --stage, --country, --cluster)"
     if triples > EXPLORER_MAX_TRIPLES:
         return f"no whole-graph explorer page: {triples} triples is more than a browser can draw (limit {EXPLORER_MAX_TRIPLES}); {focus}"
+    from kg.publish.viz import write_explorer
+
     write_explorer(folder)  # above its node limit the page itself groups nodes
     return "explorer.html"
