@@ -10,6 +10,10 @@ the staging store starts as a copy of it (hard links: RocksDB never changes a fi
 input is not loaded again. What HermiT would derive for the inputs is derived by SPARQL in the store
 (kg.materialise), and the exports copy those files (kg.exports).
 
+Checked once: SHACL and HermiT see only the ontology and the curated data, so a build into a folder
+whose previous build passed them on the same input takes HermiT's facts from it (kg.checks).
+HermiT starts before the inputs are read: on a small build it is the longest part.
+
 All or nothing: everything is written into a staging folder and swapped in at the end, so a
 failed, invalid or interrupted build leaves the previous output as it was.
 Same input, same output: blank nodes get canonical labels, serialisations are sorted, a loader
