@@ -40,16 +40,16 @@ def checks_key(ontology: Graph, curated: Graph) -> str:
 
 def passed_before(output_dir: Path, key: str) -> Graph | None:
     """HermiT's facts from the build in `output_dir` when it passed the checks with the same key;
-    otherwise (another key, no such build, an unreadable file) None: check again."""
+    otherwise (another key, no such build, a file not as remkg writes it) None: check again."""
     try:
         kept = json.loads((Path(output_dir) / CHECKS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if kept["key"] != key:
+            return None
+        facts = Graph()
+        for s, p, o in kept["hermit"]:
+            facts.add((URIRef(s), URIRef(p), URIRef(o)))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not isinstance(kept, dict) or kept.get("key") != key:
-        return None
-    facts = Graph()
-    for triple in kept["hermit"]:
-        facts.add(tuple(URIRef(iri) for iri in triple))
     return facts
 
 

@@ -245,8 +245,10 @@ remsh:ShortTitleShape a sh:NodeShape ; sh:targetClass rem:Project ;
     assert [v.message for v in refused.value.violations] == ["A title of at most 5 characters"]
 
 
-def test_an_unreadable_record_of_the_checks_means_checking_again(tmp_path):
+@pytest.mark.parametrize("damaged", ["{not json", "[]", '{"key": 1}', '{"key": "KEY", "hermit": [["only", "two"]]}'])
+def test_a_damaged_record_of_the_checks_means_checking_again(tmp_path, damaged):
     output = tmp_path / "build"
     build(DATA_MIN, output)
-    (output / CHECKS_FILE).write_text("{not json")
+    key = json.loads((output / CHECKS_FILE).read_text())["key"]
+    (output / CHECKS_FILE).write_text(damaged.replace("KEY", key))
     assert _checked(_steps(DATA_MIN, output))
