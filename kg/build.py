@@ -77,6 +77,7 @@ class BuildReport:
     inferred: int = 0
     explorer: str = ""  # what happened to the whole-graph explorer page
     exports: str = ""  # which export files were written (only N-Quads at scale, and why)
+    checks_reused: bool = False  # SHACL and HermiT not run: the previous build in the folder checked the same input (kg.checks)
 
 
 @dataclass
@@ -235,7 +236,8 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         inferred = _add_inferred(store, result.inferred, inferred_file)
         loaded[str(INFERRED_GRAPH)].append((inferred_file, inferred))
         graphs = graph_sizes(store)
-        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
+        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred,
+                             checks_reused=hermit_before is not None)
         progress("writing exports")
         report.exports = _exports(head, store, loaded, report, staging, scratch)
         store.flush()  # the inferred graph's few new files stay uncompacted: compacting again costs more than it saves

@@ -215,7 +215,9 @@ def test_a_rebuild_of_the_same_curated_data_skips_the_checks_and_writes_the_same
     first = {name: (output / name).read_bytes() for name in (*EXPORTS, "remkg.nq", "build.json", CHECKS_FILE)}
     kept = json.loads(first[CHECKS_FILE])
     assert any(predicate.endswith("#coordinatedBy") for _, predicate, _ in kept["hermit"])
-    assert not _checked(_steps(DATA_MIN, output))
+    steps: list[str] = []
+    report = build(DATA_MIN, output, progress=steps.append)
+    assert report.checks_reused and not _checked(steps)
     for name, content in first.items():
         assert (output / name).read_bytes() == content, name
 
