@@ -84,8 +84,9 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
 
     The new build is written aside and swapped in at the end: if anything fails, the previous
     output folder is left untouched. When the previous build in the folder checked the same
-    ontology, curated data and shapes, SHACL and HermiT are not run again (checks.json). Exports: remkg.ttl (all facts), remkg.trig and remkg.nq
-    (one named graph per source), remkg.jsonld (above 500,000 triples: remkg.nq only).
+    ontology, curated data and shapes, SHACL and HermiT are not run again (checks.json).
+    Exports: remkg.ttl (all facts), remkg.trig and remkg.nq (one named graph per source),
+    remkg.jsonld (above 500,000 triples: remkg.nq only).
 
     The output folder (default ./remkg-build) must be new, empty, or one remkg wrote (it carries a
     .remkg-output marker); the data folder, the working directory, home, a filesystem root and
