@@ -48,7 +48,7 @@ from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, bulk_load_file, recover, sta
 from kg.validate import Violation, validate
 from kg.vocab import bind_prefixes, mint
 from loaders import registry
-from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
+from loaders.base import META_GRAPH, InputEntry, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
 from loaders.converted import kept_store
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
@@ -105,15 +105,14 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
     """Run the loaders: the ontology, the curated YAML and every input the data folder's manifest
     declares; LoadError with every problem of every input."""
     context, curated_sources = load_curated(data_dir, progress)
-    return collect_inputs(context, curated_sources, progress)
+    return collect_inputs(context, curated_sources, read_manifest(context.data_dir, registry.kinds()), progress)
 
 
-def collect_inputs(context: LoadContext, curated_sources: list[SourceGraph],
+def collect_inputs(context: LoadContext, curated_sources: list[SourceGraph], entries: list[InputEntry],
                    progress: Callable[[str], None] = _no_progress) -> Sources:
-    """Run the loader of every input the manifest declares, against the curated data `load_curated`
-    read (which it extends: later inputs resolve against earlier ones)."""
+    """Run the loader of every input the manifest declares (`entries`), against the curated data
+    `load_curated` read (which it extends: later inputs resolve against earlier ones)."""
     problems, inputs = [], []
-    entries = read_manifest(context.data_dir, registry.kinds())
     for number, entry in enumerate(entries, start=1):
         progress(f"loading {entry.kind} {entry.path}")
         try:
@@ -183,6 +182,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     output_dir = check_replaceable(output_dir, data_dir)
     recover(output_dir)
     context, curated_sources = load_curated(data_dir, progress)
+    entries = read_manifest(context.data_dir, registry.kinds())  # its errors are reported before HermiT starts, at once
     key = checks_key(context.ontology, context.curated)
     hermit_before = passed_before(output_dir, key)
     background = ThreadPoolExecutor(max_workers=2)  # HermiT (Java) and the exports' curated part, while this thread fills the store
@@ -193,7 +193,7 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
             reasoning = background.submit(reason, context.ontology + context.curated)
         else:
             progress("the ontology and the curated data are those the previous build checked: SHACL and HermiT not run again")
-        sources = collect_inputs(context, curated_sources, progress)
+        sources = collect_inputs(context, curated_sources, entries, progress)
         if hermit_before is None:
             progress("validating the curated data with SHACL")
             violations = validate(sources.curated_graph(), sources.ontology)

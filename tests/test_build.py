@@ -20,6 +20,7 @@ from kg.build import EXPORTS, BuildFailed, build
 from kg.checks import CHECKS_FILE
 from kg.paths import shapes_file
 from kg.store import open_store, select
+from loaders.base import LoadError
 
 from .test_curated import DATA_MIN, _tree_digest
 
@@ -254,3 +255,15 @@ def test_a_damaged_record_of_the_checks_means_checking_again(tmp_path, damaged):
     key = json.loads((output / CHECKS_FILE).read_text())["key"]
     (output / CHECKS_FILE).write_text(damaged.replace("KEY", key))
     assert _checked(_steps(DATA_MIN, output))
+
+
+def test_a_manifest_error_is_reported_before_hermit_starts(tmp_path):
+    """HermiT starts before the inputs are loaded; a wrong manifest must not wait for it."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_MIN, data)
+    (data / "inputs.yaml").write_text("- kind: cordis-export\n  path: cordis/missing\n  filter: none\n")
+    steps: list[str] = []
+    with pytest.raises(LoadError) as refused:
+        build(data, tmp_path / "build", progress=steps.append)
+    assert "inputs.yaml:2: path: 'cordis/missing' does not exist in the data folder" in str(refused.value)
+    assert not any(step.startswith("reasoning with HermiT") for step in steps)
