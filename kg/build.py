@@ -10,6 +10,10 @@ the staging store starts as a copy of it (hard links: RocksDB never changes a fi
 input is not loaded again. What HermiT would derive for the inputs is derived by SPARQL in the store
 (kg.materialise), and the exports copy those files (kg.exports).
 
+Checked once: SHACL and HermiT see only the ontology and the curated data, so a build into a folder
+whose previous build passed them on the same input takes HermiT's facts from it (kg.checks).
+HermiT starts before the inputs are read: on a small build it is the longest part.
+
 All or nothing: everything is written into a staging folder and swapped in at the end, so a
 failed, invalid or interrupted build leaves the previous output as it was.
 Same input, same output: blank nodes get canonical labels, serialisations are sorted, a loader
@@ -19,6 +23,7 @@ the store's index order, which depends only on the data.
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import tempfile
@@ -31,19 +36,19 @@ import pyoxigraph
 from rdflib import Dataset, Graph
 from rdflib.compare import to_canonical_graph
 
+from kg.checks import checks_key, passed_before, remember
 from kg.exports import FULL_EXPORTS_MAX_TRIPLES, Heads, heads, write_exports
 from kg.publish.export import nquads
 from kg.materialise import INFERRED_GRAPH, materialise
 from kg.ontology import load_ontology
 from kg.outdir import check_replaceable, write_marker
 from kg.paths import data_dir as shipped_data_dir
-from kg.publish.viz import write_explorer
-from kg.reason import reason
+from kg.reason import ReasoningResult, reason
 from kg.store import DEFAULT_OUTPUT, STORE_DIRNAME, bulk_load_file, recover, staging_dir, swap_in
 from kg.validate import Violation, validate
 from kg.vocab import bind_prefixes, mint
 from loaders import registry
-from loaders.base import META_GRAPH, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
+from loaders.base import META_GRAPH, InputEntry, LoadContext, LoadError, SourceGraph, add_to_dataset, provenance
 from loaders.converted import kept_store
 from loaders.curated import CuratedLoader
 from loaders.manifest import read_manifest
@@ -72,6 +77,7 @@ class BuildReport:
     inferred: int = 0
     explorer: str = ""  # what happened to the whole-graph explorer page
     exports: str = ""  # which export files were written (only N-Quads at scale, and why)
+    checks_reused: bool = False  # SHACL and HermiT not run: the previous build in the folder checked the same input (kg.checks)
 
 
 @dataclass
@@ -99,8 +105,14 @@ def collect(data_dir: Path | None = None, progress: Callable[[str], None] = _no_
     """Run the loaders: the ontology, the curated YAML and every input the data folder's manifest
     declares; LoadError with every problem of every input."""
     context, curated_sources = load_curated(data_dir, progress)
+    return collect_inputs(context, curated_sources, read_manifest(context.data_dir, registry.kinds()), progress)
+
+
+def collect_inputs(context: LoadContext, curated_sources: list[SourceGraph], entries: list[InputEntry],
+                   progress: Callable[[str], None] = _no_progress) -> Sources:
+    """Run the loader of every input the manifest declares (`entries`), against the curated data
+    `load_curated` read (which it extends: later inputs resolve against earlier ones)."""
     problems, inputs = [], []
-    entries = read_manifest(context.data_dir, registry.kinds())
     for number, entry in enumerate(entries, start=1):
         progress(f"loading {entry.kind} {entry.path}")
         try:
@@ -169,17 +181,24 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
     data_dir = Path(data_dir or shipped_data_dir())
     output_dir = check_replaceable(output_dir, data_dir)
     recover(output_dir)
-    sources = collect(data_dir, progress)
-    curated = sources.curated_graph()
-    progress("reasoning with HermiT on the ontology and the curated data (in the background)")
+    context, curated_sources = load_curated(data_dir, progress)
+    entries = read_manifest(context.data_dir, registry.kinds())  # its errors are reported before HermiT starts, at once
+    key = checks_key(context.ontology, context.curated)
+    hermit_before = passed_before(output_dir, key)
     background = ThreadPoolExecutor(max_workers=2)  # HermiT (Java) and the exports' curated part, while this thread fills the store
-    reasoning = background.submit(reason, sources.ontology + curated)
     staging = None
     try:
-        progress("validating the curated data with SHACL")
-        violations = validate(curated, sources.ontology)
-        if violations:
-            raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
+        if hermit_before is None:  # HermiT starts before the inputs are read: it is the longest part of a small build
+            progress("reasoning with HermiT on the ontology and the curated data (in the background)")
+            reasoning = background.submit(reason, context.ontology + context.curated)
+        else:
+            progress("the ontology and the curated data are those the previous build checked: SHACL and HermiT not run again")
+        sources = collect_inputs(context, curated_sources, entries, progress)
+        if hermit_before is None:
+            progress("validating the curated data with SHACL")
+            violations = validate(sources.curated_graph(), sources.ontology)
+            if violations:
+                raise BuildFailed(f"{len(violations)} SHACL violation(s)", violations)
         dataset = curated_dataset(sources)
         staging = staging_dir(output_dir)
         base = next((kept for source, _ in sources.inputs if (kept := kept_store(source.nquads)) is not None), None)
@@ -203,16 +222,22 @@ def build(data_dir: Path | None = None, output_dir: Path = DEFAULT_OUTPUT,
         progress("compacting the store")  # before the joins, which run three times faster on a compacted store
         store.optimize()
         head = head_made.result()
-        progress("waiting for HermiT")
-        result = reasoning.result()
-        if not result.consistent:
-            raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
+        importlib.import_module("kg.publish.viz")  # the explorer's code (scipy, networkx: 0.3 s), imported while HermiT runs
+        if hermit_before is None:
+            progress("waiting for HermiT")
+            result = reasoning.result()
+            if not result.consistent:
+                raise BuildFailed(f"the data is inconsistent with the ontology: {result.explanation}")
+        else:
+            result = ReasoningResult(consistent=True, inferred=hermit_before)
+        remember(staging, key, result.inferred)
         progress("deriving partners and coordinators with SPARQL")
         inferred_file = Path(tempfile.mkstemp(suffix=".nq", dir=scratch)[1])
         inferred = _add_inferred(store, result.inferred, inferred_file)
         loaded[str(INFERRED_GRAPH)].append((inferred_file, inferred))
         graphs = graph_sizes(store)
-        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred)
+        report = BuildReport(output_dir=output_dir, triples=sum(graphs.values()), graphs=graphs, inferred=inferred,
+                             checks_reused=hermit_before is not None)
         progress("writing exports")
         report.exports = _exports(head, store, loaded, report, staging, scratch)
         store.flush()  # the inferred graph's few new files stay uncompacted: compacting again costs more than it saves
@@ -290,5 +315,7 @@ def _explorer(folder: Path, triples: int) -> str:
     focus = "write a focused page instead: remkg viz --focus PROJECT-OR-ORG --depth 2 (or --stage, --country, --cluster)"
     if triples > EXPLORER_MAX_TRIPLES:
         return f"no whole-graph explorer page: {triples} triples is more than a browser can draw (limit {EXPLORER_MAX_TRIPLES}); {focus}"
+    from kg.publish.viz import write_explorer
+
     write_explorer(folder)  # above its node limit the page itself groups nodes
     return "explorer.html"

@@ -83,8 +83,10 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
     """Build the graph: load data, check it (SHACL), reason (HermiT), write the store and exports.
 
     The new build is written aside and swapped in at the end: if anything fails, the previous
-    output folder is left untouched. Exports: remkg.ttl (all facts), remkg.trig and remkg.nq
-    (one named graph per source), remkg.jsonld (above 500,000 triples: remkg.nq only).
+    output folder is left untouched. When the previous build in the folder checked the same
+    ontology, curated data and shapes, SHACL and HermiT are not run again (checks.json).
+    Exports: remkg.ttl (all facts), remkg.trig and remkg.nq (one named graph per source),
+    remkg.jsonld (above 500,000 triples: remkg.nq only).
 
     The output folder (default ./remkg-build) must be new, empty, or one remkg wrote (it carries a
     .remkg-output marker); the data folder, the working directory, home, a filesystem root and
@@ -110,6 +112,9 @@ def build(data: Path = DATA_OPTION, output: Path = OUTPUT_OPTION) -> None:
         _refused(error)
     console.print(f"[green]built[/green] {report.output_dir}: {report.triples} triples in "
                   f"{len(report.graphs)} named graphs ({report.inferred} inferred)")
+    if report.checks_reused:
+        console.print("SHACL and HermiT not run again: the previous build in this folder checked the same ontology, "
+                      "curated data and shapes (checks.json)")
     if report.explorer != "explorer.html":
         console.print(report.explorer)
     if report.exports.startswith("only"):

@@ -19,8 +19,8 @@ class Node(dict):
         return self.key_lines.get(key, self.line)
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that records lines and refuses duplicate keys (safe_load keeps the last one)."""
+class _Strict:
+    """A loader that records lines and refuses duplicate keys (safe_load keeps the last one)."""
 
     duplicates: list
 
@@ -37,12 +37,22 @@ class _StrictLoader(yaml.SafeLoader):
         return mapping
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _StrictLoader.construct_mapping)
+class _StrictLoader(_Strict, yaml.SafeLoader):
+    """PyYAML's own parser: it places a syntax error on the line a person would look at."""
+
+
+class _FastStrictLoader(_Strict, getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """libyaml's parser when PyYAML has it (its wheels do): the curated data in 0.1 s instead of 0.25."""
+
+
 # Dates stay strings here; the curated loader parses them itself and reports bad ones by field.
-_StrictLoader.yaml_implicit_resolvers = {
+_RESOLVERS = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+for _loader in (_StrictLoader, _FastStrictLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _Strict.construct_mapping)
+    _loader.yaml_implicit_resolvers = _RESOLVERS
 
 
 def read_yaml(path: Path, shown_as: str) -> tuple[object, list[Problem]]:
@@ -65,18 +75,28 @@ def decode_utf8(data: bytes, shown_as: str) -> tuple[str | None, list[Problem]]:
 def parse_yaml_text(text: str, shown_as: str, first_line: int = 1) -> tuple[object, list[Problem]]:
     """Parse YAML held in a string (e.g. an article's front matter starting at `first_line` of its file)."""
     shift = first_line - 1
-    loader = _StrictLoader(text)
-    loader.duplicates = []
     try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 + shift if mark else 0
-        return None, [Problem(shown_as, line, "", f"YAML syntax error: {error.problem or error}")]
-    finally:
-        loader.dispose()
+        loader = _load(_FastStrictLoader, text)
+    except yaml.MarkedYAMLError:
+        try:  # again with PyYAML's parser, for its message
+            loader = _load(_StrictLoader, text)
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + 1 + shift if mark else 0
+            return None, [Problem(shown_as, line, "", f"YAML syntax error: {error.problem or error}")]
     problems = [
         Problem(shown_as, line + shift, key, f"duplicate key (first given on line {first + shift}); a key may appear once per record")
         for line, key, first in loader.duplicates
     ]
-    return data, problems
+    return loader.data, problems
+
+
+def _load(kind: type, text: str):
+    """A loader of `kind` that has read `text`: its `data` and `duplicates`."""
+    loader = kind(text)
+    loader.duplicates = []
+    try:
+        loader.data = loader.get_single_data()
+    finally:
+        loader.dispose()
+    return loader

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -12,8 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from kg.build import EXPORTS, build
+import kg.checks
+import kg.validate
+from kg.build import EXPORTS, BuildFailed, build
+from kg.checks import CHECKS_FILE
+from kg.paths import shapes_file
 from kg.store import open_store, select
+from loaders.base import LoadError
 
 from .test_curated import DATA_MIN, _tree_digest
 
@@ -190,3 +197,73 @@ def test_a_file_with_blank_nodes_keeps_them_when_loaded(tmp_path, monkeypatch):
     store = pyoxigraph.Store(str(tmp_path / "store"))
     kg.store.bulk_load_file(store, path)
     assert len({quad.subject for quad in store}) == 1
+
+
+def _steps(data: Path | None, output: Path) -> list[str]:
+    steps: list[str] = []
+    build(data, output, progress=steps.append)
+    return steps
+
+
+def _checked(steps: list[str]) -> bool:
+    return any(step.startswith("validating the curated data with SHACL") for step in steps) and \
+        any(step.startswith("reasoning with HermiT") for step in steps)
+
+
+def test_a_rebuild_of_the_same_curated_data_skips_the_checks_and_writes_the_same_bytes(tmp_path):
+    output = tmp_path / "build"
+    assert _checked(_steps(DATA_MIN, output))
+    first = {name: (output / name).read_bytes() for name in (*EXPORTS, "remkg.nq", "build.json", CHECKS_FILE)}
+    kept = json.loads(first[CHECKS_FILE])
+    assert any(predicate.endswith("#coordinatedBy") for _, predicate, _ in kept["hermit"])
+    steps: list[str] = []
+    report = build(DATA_MIN, output, progress=steps.append)
+    assert report.checks_reused and not _checked(steps)
+    for name, content in first.items():
+        assert (output / name).read_bytes() == content, name
+
+
+def test_changed_curated_data_is_checked_again(tmp_path):
+    output, data = tmp_path / "build", tmp_path / "data"
+    build(DATA_MIN, output)
+    shutil.copytree(DATA_MIN, data)
+    project = data / "projects" / "demo.yaml"
+    project.write_text(project.read_text().replace("title: A demonstration project", "title: A changed project"))
+    assert _checked(_steps(data, output))
+
+
+def test_stricter_shapes_refuse_data_the_previous_build_passed(tmp_path, monkeypatch):
+    """The shapes are part of what was checked: passing once does not let the data skip new shapes."""
+    output = tmp_path / "build"
+    build(DATA_MIN, output)
+    stricter = tmp_path / "shapes.ttl"
+    stricter.write_text(shapes_file().read_text() + """
+remsh:ShortTitleShape a sh:NodeShape ; sh:targetClass rem:Project ;
+    sh:property [ sh:path rem:title ; sh:maxLength 5 ; sh:message "A title of at most 5 characters" ] .
+""")
+    monkeypatch.setattr(kg.validate, "shapes_file", lambda: stricter)
+    monkeypatch.setattr(kg.checks, "shapes_file", lambda: stricter)
+    with pytest.raises(BuildFailed) as refused:
+        build(DATA_MIN, output)
+    assert [v.message for v in refused.value.violations] == ["A title of at most 5 characters"]
+
+
+@pytest.mark.parametrize("damaged", ["{not json", "[]", '{"key": 1}', '{"key": "KEY", "hermit": [["only", "two"]]}'])
+def test_a_damaged_record_of_the_checks_means_checking_again(tmp_path, damaged):
+    output = tmp_path / "build"
+    build(DATA_MIN, output)
+    key = json.loads((output / CHECKS_FILE).read_text())["key"]
+    (output / CHECKS_FILE).write_text(damaged.replace("KEY", key))
+    assert _checked(_steps(DATA_MIN, output))
+
+
+def test_a_manifest_error_is_reported_before_hermit_starts(tmp_path):
+    """HermiT starts before the inputs are loaded; a wrong manifest must not wait for it."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_MIN, data)
+    (data / "inputs.yaml").write_text("- kind: cordis-export\n  path: cordis/missing\n  filter: none\n")
+    steps: list[str] = []
+    with pytest.raises(LoadError) as refused:
+        build(data, tmp_path / "build", progress=steps.append)
+    assert "inputs.yaml:2: path: 'cordis/missing' does not exist in the data folder" in str(refused.value)
+    assert not any(step.startswith("reasoning with HermiT") for step in steps)
