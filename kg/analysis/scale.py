@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kg.analysis.network import Ecosystem
 
 SCALE_ABOVE = 20_000  # participations; above this the scalable path is chosen
+PAIRS_BY_MATRIX_ABOVE = 200  # projects
 TOP_PAIRS = 1_000  # at scale, pair lists keep the strongest this many
 BETWEENNESS_EXACT_UP_TO = 2_000  # organisations; above, betweenness is sampled
 BETWEENNESS_SAMPLES = 32
@@ -37,6 +38,14 @@ SEED = 42
 def chosen(eco: "Ecosystem", scalable: bool | None = None) -> bool:
     """Whether to use this module: as asked, or when the graph has more than SCALE_ABOVE participations."""
     return len(eco.roles) > SCALE_ABOVE if scalable is None else scalable
+
+
+def pairs_by_matrix(eco: "Ecosystem", scalable: bool | None = None) -> bool:
+    """Whether complementary and similar project pairs are found from the matrices. Those candidates
+    are exact (every pair the loop over all pairs would keep), so unless a path is asked for they are
+    used as soon as the loop costs more: above PAIRS_BY_MATRIX_ABOVE projects (at 540 projects the
+    loops took 0.6 s, the matrices 0.02 s)."""
+    return chosen(eco, scalable) or (scalable is None and len(eco.projects) > PAIRS_BY_MATRIX_ABOVE)
 
 
 @dataclass
