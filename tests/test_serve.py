@@ -444,3 +444,54 @@ def test_oversized_and_slow_requests_are_refused_and_cost_no_memory(shipped):
 def _peak_rss_kb(pid: int) -> int:
     status = Path(f"/proc/{pid}/status").read_text()
     return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+
+
+def _statuses(sock: socket.socket, count: int, seconds: float = 30.0) -> list[int]:
+    """The statuses of the next `count` answers on a kept-alive connection (each with a
+    Content-Length), fewer when the server closes it first."""
+    sock.settimeout(seconds)
+    reader, statuses = sock.makefile("rb"), []
+    with contextlib.suppress(OSError):
+        while len(statuses) < count and (line := reader.readline()):
+            headers = iter(reader.readline, b"\r\n")
+            length = next((int(h.split(b":")[1]) for h in headers if h.lower().startswith(b"content-length:")), 0)
+            reader.read(length + sum(0 for _ in headers))
+            statuses.append(int(line.split()[1]))
+    return statuses
+
+
+def test_requests_pipelined_behind_a_slow_query_are_all_answered(shipped):
+    """A head that arrived in time is not refused while the server itself is not reading it (it
+    waits for the answers before it): a slow query, then two requests sent at once, the second
+    head cut in two writes, get three answers, not a closed connection at --client-timeout."""
+    slow = f"GET /query?{urllib.parse.urlencode({'query': CROSS_PRODUCT})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    quick = f"GET /query?{urllib.parse.urlencode({'query': ACRONYMS})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    with serving(shipped, "--client-timeout", "1", "--timeout", "3") as (url, _):
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as sock:
+            sock.sendall(slow + quick + quick[:30])
+            time.sleep(0.2)
+            sock.sendall(quick[30:])
+            assert _statuses(sock, 3) == [503, 200, 200]
+
+
+def test_bytes_after_an_answer_that_begin_no_request_get_the_client_timeout(shipped):
+    """A blank line after an answer, or the rest of a body the front answered without reading, ended
+    uvicorn's keep-alive timer without starting a head: the connection was held for ever. Now the
+    next head has --client-timeout from them; an idle kept-alive connection still serves again."""
+    with serving(shipped, "--client-timeout", "1") as (url, _):
+        port = int(url.rsplit(":", 1)[1])
+        quick = f"GET /query?{urllib.parse.urlencode({'query': ACRONYMS})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(quick)
+            assert _statuses(sock, 1) == [200]
+            time.sleep(1.5)
+            sock.sendall(quick)
+            assert _statuses(sock, 1) == [200]
+        for first, then in ((quick, b"\r\n"), (b"POST /nothing HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", b"a")):
+            with socket.create_connection(("127.0.0.1", port)) as sock:
+                sock.sendall(first)
+                assert _statuses(sock, 1) != []
+                sock.sendall(then)
+                started = time.monotonic()
+                assert _raw_reply(sock, seconds=10).startswith(b"HTTP/1.1 408 ")
+                assert time.monotonic() - started < 5
