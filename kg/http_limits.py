@@ -40,17 +40,21 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         """Counted after parsing, while a head is begun and not complete: the parser then holds at
-        most the cap and one read more, and a body read together with its head is not counted."""
+        most the cap and one read more, and a body read together with its head is not counted.
+        Bytes that begin no head while no request is being answered (a blank line, the rest of a
+        body answered unread) start the clock too: uvicorn ends its keep-alive timer at every read."""
         if self.refused:
             return
         super().data_received(data)
-        if not self.in_head or self.refused or self.transport.is_closing():
+        if self.refused or self.transport.is_closing():
             return
-        self.head_bytes += len(data)
-        if self.head_bytes > self.max_head_bytes:
-            self.refuse(431, f"the request line and headers are longer than {self.max_head_bytes:,} bytes, "
-                             "the most this server reads")
-        else:
+        if self.in_head:
+            self.head_bytes += len(data)
+            if self.head_bytes > self.max_head_bytes:
+                self.refuse(431, f"the request line and headers are longer than {self.max_head_bytes:,} bytes, "
+                                 "the most this server reads")
+                return
+        if self.in_head or self.cycle is None or self.cycle.response_complete:
             self.arm_head_timer()
 
     def on_message_begin(self) -> None:
@@ -86,9 +90,16 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def arm_head_timer(self) -> None:
         if self.head_timer is None:
-            self.head_timer = self.loop.call_later(
-                self.head_timeout_s, self.refuse, 408,
-                f"the request line and headers did not arrive within {self.head_timeout_s:g} seconds")
+            self.head_timer = self.loop.call_later(self.head_timeout_s, self.head_timed_out)
+
+    def head_timed_out(self) -> None:
+        """408, unless reading is paused: pipelined requests before this head are still being
+        answered, and the rest of the head waits unread in the socket; the clock starts again."""
+        self.head_timer = None
+        if self.flow.read_paused:
+            self.arm_head_timer()
+        else:
+            self.refuse(408, f"the request line and headers did not arrive within {self.head_timeout_s:g} seconds")
 
     def cancel_head_timer(self) -> None:
         if self.head_timer is not None:
