@@ -495,3 +495,17 @@ def test_bytes_after_an_answer_that_begin_no_request_get_the_client_timeout(ship
                 started = time.monotonic()
                 assert _raw_reply(sock, seconds=10).startswith(b"HTTP/1.1 408 ")
                 assert time.monotonic() - started < 5
+
+
+def test_a_body_too_large_announced_with_expect_100_continue_is_refused_before_it_is_sent(shipped):
+    """A client that waits for "100 Continue" (curl does past 1 MB) is told 413 at once instead of
+    being invited to send a body the front will throw away, and the connection is closed: its body
+    was never sent, so nothing on it can be read as the next request."""
+    with serving(shipped) as (url, _):
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as sock:
+            sock.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                         b"Expect: 100-continue\r\nContent-Length: 300000\r\n\r\n")
+            started = time.monotonic()
+            reply = _raw_reply(sock, seconds=20)
+            assert reply.startswith(b"HTTP/1.1 413 ") and b"connection: close" in reply.lower()
+            assert time.monotonic() - started < 5
