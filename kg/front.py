@@ -429,8 +429,11 @@ async def _query_from(scope, headers: dict[bytes, bytes], receive, config: Front
     max_bytes = config.max_query_bytes
     declared = headers.get(b"content-length", b"")
     if declared.isdigit() and int(declared) > max_bytes:
+        message = f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}"
+        if headers.get(b"expect", b"").lower() == b"100-continue":  # reading would invite the body: refuse it unsent
+            raise QueryRefused(413, message, {"Connection": "close"})
         await _discard_body(receive)
-        raise QueryRefused(413, f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}")
+        raise QueryRefused(413, message)
     url_fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True) if scope["query_string"] else []
     if scope["method"] == "GET":
         fields = url_fields
