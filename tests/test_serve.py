@@ -509,3 +509,18 @@ def test_a_body_too_large_announced_with_expect_100_continue_is_refused_before_i
             reply = _raw_reply(sock, seconds=20)
             assert reply.startswith(b"HTTP/1.1 413 ") and b"connection: close" in reply.lower()
             assert time.monotonic() - started < 5
+
+
+def test_a_head_read_together_with_the_body_before_it_is_not_counted_whole(shipped):
+    """A 35 KB head pipelined after a 99 KB form, its end sent a moment later: the read holding the
+    form and the head's start is not all head, so no 431 (the cap is 128 KB); both are answered."""
+    form = urllib.parse.urlencode({"query": "ASK {} #" + "x" * 99_000}).encode()
+    post = (b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(form)) + form
+    get = f"GET /query?{urllib.parse.urlencode({'query': 'ASK {} #' + 'y' * 35_000})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    with serving(shipped) as (url, _):
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as sock:
+            sock.sendall(post + get[:-10])
+            time.sleep(0.2)
+            sock.sendall(get[-10:])
+            assert _statuses(sock, 2) == [200, 200]
