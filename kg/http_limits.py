@@ -31,7 +31,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
                  on_refused: Callable[[str, int, str], None] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.max_head_bytes, self.head_timeout_s, self.on_refused = max_head_bytes, head_timeout_s, on_refused
-        self.in_head, self.head_bytes, self.head_timer, self.refused = False, 0, None, False
+        self.in_head, self.head_began, self.head_bytes, self.head_timer, self.refused = False, False, 0, None, False
 
     def connection_made(self, transport) -> None:
         """A connection that sends nothing at all is a slow head too."""
@@ -39,16 +39,18 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self.arm_head_timer()
 
     def data_received(self, data: bytes) -> None:
-        """Counted after parsing, while a head is begun and not complete: the parser then holds at
-        most the cap and one read more, and a body read together with its head is not counted.
+        """Counted after parsing, while a head is begun and not complete, from the read after the one
+        it began in (that read may hold the request before it, body and all): the parser then holds
+        at most the cap and two reads more, and a body read together with its head is not counted.
         Bytes that begin no head while no request is being answered (a blank line, the rest of a
         body answered unread) start the clock too: uvicorn ends its keep-alive timer at every read."""
         if self.refused:
             return
+        self.head_began = False
         super().data_received(data)
         if self.refused or self.transport.is_closing():
             return
-        if self.in_head:
+        if self.in_head and not self.head_began:
             self.head_bytes += len(data)
             if self.head_bytes > self.max_head_bytes:
                 self.refuse(431, f"the request line and headers are longer than {self.max_head_bytes:,} bytes, "
@@ -59,7 +61,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        self.in_head, self.head_bytes = True, 0
+        self.in_head, self.head_bytes, self.head_began = True, 0, True
 
     def on_url(self, url: bytes) -> None:
         if self.refused:
