@@ -8,6 +8,7 @@ import contextlib
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -526,16 +527,16 @@ def test_a_head_read_together_with_the_body_before_it_is_not_counted_whole(shipp
             assert _statuses(sock, 2) == [200, 200]
 
 
-def test_a_refused_head_does_not_cost_the_answers_before_it(shipped):
-    """A head refused while the requests before it are still being answered (pipelining) does not
-    drop their answers: they are sent, the last with Connection: close, and the connection closes."""
+def test_a_refused_head_does_not_cost_the_answer_before_it(shipped):
+    """A head refused while the request before it is still being answered (pipelining) does not
+    drop that answer: it is sent with Connection: close, then the connection closes."""
     slow = f"GET /query?{urllib.parse.urlencode({'query': CROSS_PRODUCT})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
-    quick = f"GET /query?{urllib.parse.urlencode({'query': ACRONYMS})} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
     with serving(shipped, "--client-timeout", "1", "--timeout", "3") as (url, _):
         port = int(url.rsplit(":", 1)[1])
-        for late in (quick[:20], b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 300_000):  # a stalled head (408), a huge one (431)
+        for late in (b"GET /query?query=ASK", b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 300_000):  # stalled (408), huge (431)
             with socket.create_connection(("127.0.0.1", port)) as sock:
-                sock.sendall(slow + quick + late)
+                sock.sendall(slow + late)
+                started = time.monotonic()
                 reply = _raw_reply(sock, seconds=20)
-                assert [line.split(b" ")[1] for line in reply.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")] == [b"503", b"200"]
-                assert reply.count(b"connection: close") == 1
+                assert re.findall(rb"HTTP/1\.1 (\d{3}) ", reply) == [b"503"] and b"connection: close" in reply
+                assert time.monotonic() - started < 15
