@@ -109,17 +109,19 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self.head_timer = None
 
     def refuse(self, status: int, message: str) -> None:
-        """Answer and close. The answer is written only when no earlier response on this connection
-        is still being sent (pipelining); otherwise the connection is just closed."""
+        """Answer and close. While requests before it are still being answered (pipelining), their
+        answers are sent first, the last with Connection: close, and this one gets none."""
         self.refused = True
         self.cancel_head_timer()
         if self.transport.is_closing():
             return
-        if self.cycle is None or self.cycle.response_complete:
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.cycle.keep_alive = False
+        else:
             body = (message + "\n").encode("utf-8")
             self.transport.write(b"".join([
                 STATUS_LINE[status], b"content-type: text/plain; charset=utf-8\r\n",
                 b"content-length: ", str(len(body)).encode("ascii"), b"\r\nconnection: close\r\n\r\n", body]))
-        self.transport.close()
+            self.transport.close()
         if self.on_refused:
             self.on_refused(self.client[0] if self.client else "-", status, message)
