@@ -540,3 +540,15 @@ def test_a_refused_head_does_not_cost_the_answer_before_it(shipped):
                 reply = _raw_reply(sock, seconds=20)
                 assert re.findall(rb"HTTP/1\.1 (\d{3}) ", reply) == [b"503"] and b"connection: close" in reply
                 assert time.monotonic() - started < 15
+
+
+def test_a_websocket_upgrade_is_ignored_and_the_request_answered(shipped):
+    """The front speaks no WebSocket: an Upgrade header is ignored (RFC 9110, 7.8) and the request
+    answered as any, by the protocol with the head limits, whatever WebSocket library is installed
+    (with wsproto it was handed to uvicorn's WebSocket protocol and got 500)."""
+    with serving(shipped) as (url, _):
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1]))) as sock:
+            sock.sendall(f"GET /query?{urllib.parse.urlencode({'query': ACRONYMS})} HTTP/1.1\r\nHost: x\r\n"
+                         "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode())
+            assert _statuses(sock, 1) == [200]
