@@ -551,7 +551,7 @@ def serve(bind: str, config: FrontConfig, ready=None) -> None:
         protocol = functools.partial(
             LimitedHttpToolsProtocol, head_timeout_s=config.client_timeout_s, on_refused=lambda client, status, message: front.log_line(f"{client} - - {status} {message}"))
         server = uvicorn.Server(uvicorn.Config(
-            FrontApp(front), http=protocol, lifespan="off", access_log=False, log_config=None, log_level="warning",
+            FrontApp(front), http=protocol, ws="none", lifespan="off", access_log=False, log_config=None, log_level="warning",
             server_header=False, timeout_keep_alive=75, timeout_graceful_shutdown=max(5, int(config.timeout_s) + 2)))
         previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
