@@ -552,3 +552,19 @@ def test_a_websocket_upgrade_is_ignored_and_the_request_answered(shipped):
                          "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n".encode())
             assert _statuses(sock, 1) == [200]
+
+
+def test_a_client_that_stops_reading_its_answer_is_cut_off(shipped):
+    """An answer a client does not read waits in the front's memory (about 1 MB a connection here, up
+    to --max-result-mb): when none of it is taken for --client-timeout, the connection is aborted."""
+    query = f"GET /query?{urllib.parse.urlencode({'query': 'SELECT * WHERE { ?s ?p ?o }'})} HTTP/1.1\r\nHost: x\r\n\r\n"
+    with serving(shipped, "--client-timeout", "1") as (url, _):
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+            sock.sendall(query.encode())
+            time.sleep(4)
+            reply = _raw_reply(sock, seconds=10)
+    head, _, body = reply.partition(b"\r\n\r\n")
+    declared = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")))
+    assert declared > 500_000 and len(body) < declared
