@@ -5,7 +5,9 @@ Why: uvicorn's httptools parser keeps every header byte it is given, with no cap
 took the front to 620 MB of memory), and waits for a head sent a byte at a time for ever, holding a
 connection (a "slow loris"). Both are refused here, before the request reaches the application:
 414 for a URL too long to parse, 431 for a head over the cap, 408 for a head not complete in
-time (or nothing sent at all), each followed by closing the connection. The cost on ordinary
+time (or nothing sent at all), each followed by closing the connection. An answer the client
+stops taking is held in memory (up to the result cap) for ever too: when none of it is taken in
+the same time, the connection is aborted. The cost on ordinary
 traffic is a test per read and a timer per connection: a timer is armed again only when a read ends
 in the middle of a head.
 """
@@ -32,6 +34,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self.max_head_bytes, self.head_timeout_s, self.on_refused = max_head_bytes, head_timeout_s, on_refused
         self.in_head, self.head_began, self.head_bytes, self.head_timer, self.refused = False, False, 0, None, False
+        self.write_timer = None
 
     def connection_made(self, transport) -> None:
         """A connection that sends nothing at all is a slow head too."""
@@ -88,7 +91,31 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.cancel_head_timer()
+        self.cancel_write_timer()
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        """The transport holds more of an answer than the client has taken: it has `head_timeout_s`
+        to take some (down to the transport's low-water mark), or the connection is aborted."""
+        super().pause_writing()
+        if self.write_timer is None:
+            self.write_timer = self.loop.call_later(self.head_timeout_s, self.answer_not_taken)
+
+    def resume_writing(self) -> None:
+        super().resume_writing()
+        self.cancel_write_timer()
+
+    def answer_not_taken(self) -> None:
+        self.write_timer = None
+        self.transport.abort()
+        if self.on_refused:
+            self.on_refused(self.client[0] if self.client else "-", 408,
+                            f"the client took none of its answer for {self.head_timeout_s:g} seconds; connection aborted")
+
+    def cancel_write_timer(self) -> None:
+        if self.write_timer is not None:
+            self.write_timer.cancel()
+            self.write_timer = None
 
     def arm_head_timer(self) -> None:
         if self.head_timer is None:
