@@ -25,8 +25,9 @@ MAX_URL_BYTES = 65_535  # httptools cannot split a longer URL (it answered a bar
 
 class LimitedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing URLs over MAX_URL_BYTES (414), heads over
-    `max_head_bytes` (431) or slower than `head_timeout_s` (408); `on_refused(client, status,
-    message)` is told of each refusal (the access log). Once refused, nothing more on the connection
+    `max_head_bytes` (431) or slower than `head_timeout_s` (408), and aborting a connection that
+    takes none of its answer for `head_timeout_s`; `on_refused(client, status, message)` is told of
+    each (the access log). Once refused, nothing more on the connection
     reaches the application."""
 
     def __init__(self, *args, max_head_bytes: int = MAX_HEAD_BYTES, head_timeout_s: float = HEAD_TIMEOUT_S,
