@@ -429,8 +429,11 @@ async def _query_from(scope, headers: dict[bytes, bytes], receive, config: Front
     max_bytes = config.max_query_bytes
     declared = headers.get(b"content-length", b"")
     if declared.isdigit() and int(declared) > max_bytes:
+        message = f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}"
+        if headers.get(b"expect", b"").lower() == b"100-continue":  # reading would invite the body: refuse it unsent
+            raise QueryRefused(413, message, {"Connection": "close"})
         await _discard_body(receive)
-        raise QueryRefused(413, f"the query is {int(declared):,} bytes; this server accepts at most {max_bytes:,}")
+        raise QueryRefused(413, message)
     url_fields = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True) if scope["query_string"] else []
     if scope["method"] == "GET":
         fields = url_fields
@@ -548,7 +551,7 @@ def serve(bind: str, config: FrontConfig, ready=None) -> None:
         protocol = functools.partial(
             LimitedHttpToolsProtocol, head_timeout_s=config.client_timeout_s, on_refused=lambda client, status, message: front.log_line(f"{client} - - {status} {message}"))
         server = uvicorn.Server(uvicorn.Config(
-            FrontApp(front), http=protocol, lifespan="off", access_log=False, log_config=None, log_level="warning",
+            FrontApp(front), http=protocol, ws="none", lifespan="off", access_log=False, log_config=None, log_level="warning",
             server_header=False, timeout_keep_alive=75, timeout_graceful_shutdown=max(5, int(config.timeout_s) + 2)))
         previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
