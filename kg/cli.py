@@ -306,7 +306,7 @@ def serve(
     max_running: int = typer.Option(16, "--max-running", help="Queries run at once; more wait in line."),
     max_waiting: int = typer.Option(64, "--max-waiting", help="Queries waiting for a slot; beyond that 429 with Retry-After."),
     cache_mb: float = typer.Option(64.0, "--cache-mb", help="Memory for recent complete answers, in MB, kept until the next build (a website repeats its queries); 0 turns it off."),
-    client_timeout: float = typer.Option(10.0, "--client-timeout", help="Seconds a client may take to send its request line and headers, and again its body; a slower one gets 408."),
+    client_timeout: float = typer.Option(10.0, "--client-timeout", help="Seconds a client may take to send its request line and headers, again its body (a slower one gets 408), and to start taking a large answer (else the connection is aborted)."),
 ) -> None:
     """Serve the built store as a read-only SPARQL endpoint a website can query; Ctrl-C stops it.
 

@@ -1,15 +1,14 @@
-"""Limits on what a client may send before the front has a request: the size of the request line
-and headers, and the time taken to send them.
+"""Limits on what a client may send before the front has a request (the size of the request line
+and headers, and the time taken to send them), and on how long it may leave its answer untaken.
 
 Why: uvicorn's httptools parser keeps every header byte it is given, with no cap (a 300 MB header
 took the front to 620 MB of memory), and waits for a head sent a byte at a time for ever, holding a
 connection (a "slow loris"). Both are refused here, before the request reaches the application:
-414 for a URL too long to parse, 431 for a head over the cap, 408 for a head not complete in
-time (or nothing sent at all), each followed by closing the connection. An answer the client
-stops taking is held in memory (up to the result cap) for ever too: when none of it is taken in
-the same time, the connection is aborted. The cost on ordinary
-traffic is a test per read and a timer per connection: a timer is armed again only when a read ends
-in the middle of a head.
+414 for a URL too long to parse, 431 for a head over the cap, 408 for a head not complete in time
+(or nothing sent at all), each followed by closing the connection. An answer the client stops
+taking would be held in memory (up to the result cap) for ever too: when none of it is taken in
+the same time, the connection is aborted. The cost on ordinary traffic is a test per read and a
+timer per connection: a timer is armed again only when a read ends in the middle of a head.
 """
 
 from __future__ import annotations
@@ -27,8 +26,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, refusing URLs over MAX_URL_BYTES (414), heads over
     `max_head_bytes` (431) or slower than `head_timeout_s` (408), and aborting a connection that
     takes none of its answer for `head_timeout_s`; `on_refused(client, status, message)` is told of
-    each (the access log). Once refused, nothing more on the connection
-    reaches the application."""
+    each (the access log). Once refused, nothing more on the connection reaches the application."""
 
     def __init__(self, *args, max_head_bytes: int = MAX_HEAD_BYTES, head_timeout_s: float = HEAD_TIMEOUT_S,
                  on_refused: Callable[[str, int, str], None] | None = None, **kwargs):
