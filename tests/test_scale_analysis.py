@@ -42,6 +42,18 @@ def test_both_paths_give_the_same_answers_on_the_planted_fixture(planted, analys
     assert analysis(eco, scalable=True) == analysis(eco, scalable=False)
 
 
+@pytest.mark.parametrize("analysis", (complementary, similar, brokers), ids=lambda f: f.__name__)
+def test_above_the_exact_threshold_the_default_path_gives_the_networkx_answers(shipped_eco, analysis, monkeypatch):
+    """Below SCALE_ABOVE, a large enough graph takes the matrices' exact paths by default (pair
+    candidates, igraph's exact betweenness): the threshold lowered, the answers must not change."""
+    expected = analysis(shipped_eco, scalable=False)
+    monkeypatch.setattr(scale, "EXACT_ON_MATRICES_ABOVE", 0)
+    monkeypatch.setattr(scale, "BETWEENNESS_SAMPLES", 2)  # were betweenness sampled, brokers would differ
+    monkeypatch.setattr(scale, "BETWEENNESS_EXACT_UP_TO", len(shipped_eco.organisations))
+    assert scale.exact_chosen(shipped_eco) and not scale.chosen(shipped_eco)
+    assert analysis(shipped_eco) == expected
+
+
 def test_both_paths_suggest_the_same_partners_for_every_project_and_organisation(shipped_eco):
     entities = sorted(shipped_eco.projects) + sorted(shipped_eco.organisations)
     differing = [e for e in entities if match(shipped_eco, e, 5, scalable=True) != match(shipped_eco, e, 5, scalable=False)]

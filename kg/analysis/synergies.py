@@ -63,7 +63,7 @@ def _stage_of_project(eco: Ecosystem, project: str) -> set[str]:
 
 def complementary(eco: Ecosystem, scalable: bool | None = None) -> list[Synergy]:
     """One project's stage produces a material another project's stage consumes, and they share no partner."""
-    pairs = scale.complementary_pairs(eco) if scale.pairs_by_matrix(eco, scalable) else itertools.permutations(sorted(eco.projects), 2)
+    pairs = scale.complementary_pairs(eco) if scale.exact_chosen(eco, scalable) else itertools.permutations(sorted(eco.projects), 2)
     found = (complementary_pair(eco, a, b) for a, b in pairs)
     return sorted((s for s in found if s is not None), key=lambda s: (-s.score, s.a, s.b))
 
@@ -102,7 +102,7 @@ def profile(eco: Ecosystem, project: str) -> set[str]:
 
 def similar(eco: Ecosystem, threshold: float = 0.25, scalable: bool | None = None) -> list[Synergy]:
     """Projects alike in stages, capabilities and materials (Jaccard) that share no partner."""
-    if scale.pairs_by_matrix(eco, scalable):
+    if scale.exact_chosen(eco, scalable):
         pairs = scale.similar_pairs(eco, {p: profile(eco, p) for p in eco.projects}, threshold)
     else:
         pairs = itertools.combinations(sorted(eco.projects), 2)
@@ -128,7 +128,7 @@ def similar_pair(eco: Ecosystem, a: str, b: str, threshold: float) -> Synergy | 
 def brokers(eco: Ecosystem, top: int = 10, scalable: bool | None = None) -> list[Broker]:
     """Organisations with the highest betweenness in the collaboration network, and the stages they span
     (at scale: betweenness estimated from a fixed-seed sample of source organisations)."""
-    if scale.chosen(eco, scalable):
+    if scale.chosen(eco, scalable) or (scale.exact_chosen(eco, scalable) and len(eco.organisations) <= scale.BETWEENNESS_EXACT_UP_TO):
         centrality = scale.betweenness(eco)
     else:
         network = eco.organisation_network()
