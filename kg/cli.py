@@ -450,15 +450,17 @@ def synergies(fmt: str = FORMAT_OPTION, output: Path = OUTPUT_OPTION,
               with_suggestions: bool = SUGGESTIONS_OPTION) -> None:
     """Which projects should talk: shared partners, complementary and similar projects; brokers and communities."""
     analysis = _analysis(output, None, 24, write, with_suggestions=with_suggestions)
+    analysis.compute_brokers_beside()
+    synergies, communities = analysis.synergies, analysis.communities  # while the brokers are computed beside
     _print_suggestion_count(analysis)
     eco = analysis.eco
     _print_tables([
         ("synergy candidates", ["kind", "project A", "project B", "score", "why"],
-         [[s.kind, eco.label(s.a), eco.label(s.b), s.score, s.reason] for s in analysis.synergies]),
+         [[s.kind, eco.label(s.a), eco.label(s.b), s.score, s.reason] for s in synergies]),
         ("brokers", ["organisation", "betweenness", "projects", "stages bridged"],
          [[b.name, b.betweenness, b.projects, b.stages_bridged] for b in analysis.brokers]),
         ("communities", ["members", "dominant stages"],
-         [[", ".join(c.members), ", ".join(c.dominant_stages)] for c in analysis.communities]),
+         [[", ".join(c.members), ", ".join(c.dominant_stages)] for c in communities]),
     ], fmt)
 
 

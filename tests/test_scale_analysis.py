@@ -97,3 +97,24 @@ def test_pair_lists_are_cut_to_the_strongest_at_scale(shipped_eco, monkeypatch):
     monkeypatch.setattr(scale, "TOP_PAIRS", 5)
     assert scale.chosen(shipped_eco)
     assert shared_partners(shipped_eco) == full[:5]
+
+
+def test_brokers_computed_in_a_forked_copy_are_the_brokers(shipped, monkeypatch):
+    """`remkg synergies` computes the brokers beside the rest on a large graph (the threshold
+    lowered here): the same brokers as computed in this process."""
+    from kg.analysis.run import analyse
+
+    monkeypatch.setattr(scale, "SCALE_ABOVE", 0)
+    analysis = analyse(shipped)
+    analysis.compute_brokers_beside()
+    assert analysis.brokers_beside is not None
+    expected = brokers(analysis.eco)
+    assert expected and analysis.brokers == expected
+
+
+def test_a_forked_computation_gives_its_result_or_its_error():
+    from kg.analysis.run import forked
+
+    assert forked(lambda: [1, "a", {"b": 2.5}])() == [1, "a", {"b": 2.5}]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        forked(lambda: 1 / 0)()

@@ -7,6 +7,9 @@ synergies need (SciPy and igraph, through kg.analysis.synergies)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -29,6 +32,7 @@ class Analysis:
     evidence: bool = False
     evidence_max_age: int = EVIDENCE_MAX_AGE_MONTHS
     resting_on_suggestions: int | None = None  # conclusions that change without machine suggestions (None: not used)
+    brokers_beside: Callable[[], list[Broker]] | None = None  # set by compute_brokers_beside()
 
     @cached_property
     def gaps(self) -> list[Gap]:
@@ -40,9 +44,25 @@ class Analysis:
 
     @cached_property
     def brokers(self) -> list[Broker]:
+        if self.brokers_beside is not None:
+            return self.brokers_beside()
         from kg.analysis.synergies import brokers
 
         return brokers(self.eco)
+
+    def compute_brokers_beside(self) -> None:
+        """Start the brokers in a forked copy of this process, so that the synergies and communities
+        computed meanwhile do not wait for them. On a large graph (kg.analysis.scale.chosen) each
+        of the three takes about 2 s of one core at CORDIS scale, and igraph holds the GIL, so a
+        thread would not overlap. The collaboration network is built before the fork: both read it."""
+        from kg.analysis import scale
+
+        if not hasattr(os, "fork") or not scale.chosen(self.eco):
+            return
+        from kg.analysis.synergies import brokers
+
+        self.eco.incidence.graph
+        self.brokers_beside = forked(lambda: brokers(self.eco))
 
     @cached_property
     def communities(self) -> list[Community]:
@@ -84,4 +104,34 @@ def analyse(output_dir: Path = DEFAULT_OUTPUT, day: dt.date | None = None, horiz
         from kg.analysis.rdf import analysis_graph, write_analysis
 
         write_analysis(analysis_graph(result.gaps, result.synergies, day), output_dir)
+    return result
+
+
+def forked(compute: Callable[[], object]) -> Callable[[], object]:
+    """compute() run in a forked copy of this process; returns a function that waits for its result
+    (sent back pickled through a pipe) or raises the error it ended with."""
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the copy: compute, send, and leave without running this process's exit handlers
+        os.close(read_end)
+        try:
+            payload = pickle.dumps((True, compute()))
+        except BaseException as error:  # noqa: BLE001 - every failure goes back to the parent
+            payload = pickle.dumps((False, f"{type(error).__name__}: {error}"))
+        with os.fdopen(write_end, "wb") as out:
+            out.write(payload)
+        os._exit(0)
+    os.close(write_end)
+
+    def result() -> object:
+        with os.fdopen(read_end, "rb") as source:
+            payload = source.read()
+        os.waitpid(pid, 0)
+        if not payload:
+            raise RuntimeError("the forked computation ended without a result")
+        ok, value = pickle.loads(payload)
+        if not ok:
+            raise RuntimeError(f"the forked computation failed: {value}")
+        return value
+
     return result
