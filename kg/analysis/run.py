@@ -61,7 +61,7 @@ class Analysis:
             return
         from kg.analysis.synergies import brokers
 
-        self.eco.incidence.graph
+        self.eco.incidence.graph  # built here, once, for both processes
         self.brokers_beside = forked(lambda: brokers(self.eco))
 
     @cached_property

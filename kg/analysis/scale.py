@@ -49,6 +49,12 @@ def exact_chosen(eco: "Ecosystem", scalable: bool | None = None) -> bool:
     return chosen(eco, scalable) or (scalable is None and len(eco.projects) > EXACT_ON_MATRICES_ABOVE)
 
 
+def betweenness_chosen(eco: "Ecosystem", scalable: bool | None = None) -> bool:
+    """Whether brokers take betweenness() from here: at scale (sampled there), or where exact_chosen()
+    and betweenness() is still exact."""
+    return chosen(eco, scalable) or (exact_chosen(eco, scalable) and len(eco.organisations) <= BETWEENNESS_EXACT_UP_TO)
+
+
 @dataclass
 class Incidence:
     """The project × organisation incidence matrix and the products every analysis reads."""

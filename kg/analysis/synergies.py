@@ -128,7 +128,7 @@ def similar_pair(eco: Ecosystem, a: str, b: str, threshold: float) -> Synergy | 
 def brokers(eco: Ecosystem, top: int = 10, scalable: bool | None = None) -> list[Broker]:
     """Organisations with the highest betweenness in the collaboration network, and the stages they span
     (at scale: betweenness estimated from a fixed-seed sample of source organisations)."""
-    if scale.chosen(eco, scalable) or (scale.exact_chosen(eco, scalable) and len(eco.organisations) <= scale.BETWEENNESS_EXACT_UP_TO):
+    if scale.betweenness_chosen(eco, scalable):
         centrality = scale.betweenness(eco)
     else:
         network = eco.organisation_network()
